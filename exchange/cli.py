@@ -1,0 +1,170 @@
+"""The `exchange` command: serve, database, demo data, users and the e-mail outbox."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, col, select
+
+from exchange import migrate
+from exchange.config import get_settings
+from exchange.db import make_engine
+
+app = typer.Typer(
+    help="Peer Internship Exchange: run the service and manage its data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The e-mail outbox (development mailbox).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(outbox_app, name="outbox")
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Upgrade the database to the newest schema, then serve the web app and the API."""
+    import uvicorn
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    typer.echo(f"Serving on http://{host}:{port} (database: {_redacted(settings.database_url)})")
+    uvicorn.run(
+        "exchange.main:create_app", factory=True, host=host, port=port, reload=reload,
+        proxy_headers=True,
+    )
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrate.upgrade(get_settings().database_url, revision)
+    typer.echo(f"Database at {revision}.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. -1 or base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    migrate.downgrade(get_settings().database_url, revision)
+    typer.echo(f"Database at {revision}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's current revision and the newest one."""
+    engine = make_engine(get_settings().database_url)
+    typer.echo(json.dumps({"current": migrate.current_revision(engine),
+                           "head": migrate.head_revision()}))
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo data (the Afreen and Rajeev story). Running it twice changes nothing."""
+    from exchange.demo.loader import DEMO_PASSWORD, DEMO_PEOPLE, load_demo
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    with Session(make_engine(settings.database_url)) as session:
+        report = load_demo(session)
+        session.commit()
+    typer.echo(f"Demo data: {report.created} created, {report.unchanged} already there.")
+    typer.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
+    for person in DEMO_PEOPLE:
+        typer.echo(f"  {person.email:<24} {person.role}")
+
+
+@users_app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True, help="E-mail address to log in with.")],
+    display_name: Annotated[str, typer.Option(prompt="Name", help="Name shown to others.")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password; asked for when omitted. Prefer the prompt or "
+                     "EXCHANGE_ADMIN_PASSWORD, which stay out of shell history.",
+                     envvar="EXCHANGE_ADMIN_PASSWORD"),
+    ] = None,
+) -> None:
+    """Create a platform admin (or make an existing user one)."""
+    from exchange.accounts import service
+    from exchange.errors import ValidationFailed
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    with Session(make_engine(settings.database_url)) as session:
+        existing = service.get_user_by_email(session, email)
+        if existing is not None:
+            existing.is_platform_admin = True
+            session.add(existing)
+            session.commit()
+            typer.echo(f"{existing.email} is now a platform admin.")
+            return
+        if password is None:
+            if not sys.stdin.isatty():
+                _fail("No password given: pass --password or set EXCHANGE_ADMIN_PASSWORD.")
+            password = getpass.getpass("Password: ")
+        try:
+            user = service.sign_up(
+                session, email=email, display_name=display_name, password=password, is_admin=True
+            )
+        except ValidationFailed as exc:
+            _fail("; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+            return
+        session.commit()
+        typer.echo(f"Created platform admin {user.email}.")
+
+
+@outbox_app.command("list")
+def outbox_list(
+    limit: Annotated[int, typer.Option(help="How many of the newest messages.")] = 20,
+) -> None:
+    """Print the newest e-mails in the outbox, one JSON object per line."""
+    from exchange.notifications.models import OutboxEmail
+
+    with Session(make_engine(get_settings().database_url)) as session:
+        rows = session.exec(
+            select(OutboxEmail).order_by(col(OutboxEmail.id).desc()).limit(limit)
+        ).all()
+        for row in rows:
+            typer.echo(json.dumps({
+                "id": row.id, "to": row.to_address, "subject": row.subject,
+                "created_at": row.created_at.isoformat(),
+                "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                "body": row.body_text,
+            }))
+
+
+@outbox_app.command("send")
+def outbox_send() -> None:
+    """Send unsent e-mails over SMTP (needs EXCHANGE_SMTP_HOST)."""
+    from exchange.notifications.email import deliver_pending
+
+    settings = get_settings()
+    if not settings.smtp_host:
+        _fail("EXCHANGE_SMTP_HOST is not set: e-mails stay in the outbox.")
+    sent = deliver_pending(make_engine(settings.database_url), settings)
+    typer.echo(f"Sent {sent} e-mail(s).")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,83 @@
+"""One settings object for the whole service, read from ``EXCHANGE_*`` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from exchange.paths import project_root
+
+
+class Mode(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EXCHANGE_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.development
+    data_dir: Path = Field(default_factory=lambda: project_root() / "data")
+    database_url: str = ""
+    secret_key: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = "Peer Internship Exchange <no-reply@exchange.invalid>"
+
+    # Failed log-ins tolerated inside the window before further attempts are refused.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_failure_window_seconds: int = 900
+    password_reset_ttl_seconds: int = 3600
+    session_ttl_seconds: int = 14 * 24 * 3600
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.database_url = f"sqlite:///{self.data_dir / 'exchange.sqlite3'}"
+        if not self.secret_key:
+            if self.mode is Mode.production:
+                raise ValueError(
+                    "EXCHANGE_SECRET_KEY must be set in production mode "
+                    "(at least 32 random characters)"
+                )
+            self.secret_key = _persisted_secret(self.data_dir)
+        elif self.mode is Mode.production and len(self.secret_key) < 32:
+            raise ValueError("EXCHANGE_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_https(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+
+def _persisted_secret(data_dir: Path) -> str:
+    """A development secret generated once and kept, so sessions survive a restart."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,73 @@
+"""The application factory: routers, middleware and error handlers — no business logic."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from exchange import health
+from exchange.accounts import api as accounts_api
+from exchange.accounts import pages as accounts_pages
+from exchange.config import Settings, get_settings
+from exchange.db import make_engine
+from exchange.errors import install_error_handlers
+from exchange.notifications import pages as notifications_pages
+from exchange.paths import static_dir
+from exchange.web import pages as web_pages
+
+log = logging.getLogger("exchange.requests")
+
+API_DESCRIPTION = """
+The Peer Internship Exchange API. Businesses that do not compete lend each other their best
+practices by hosting each other's employees as interns.
+
+**Authentication.** Send `Authorization: Bearer <token>` with a personal API token (`pie_pat_…`,
+created on your account page).
+
+**Errors** are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/problem+json`
+documents with `type`, `title`, `status`, `detail` and, for invalid input, an `errors` list naming
+each field and the reason. A resource you may not see answers 404, as if it did not exist.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Peer Internship Exchange",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        log.info("%s %s %s rid=%s", request.method, request.url.path, response.status_code, rid)
+        return response
+
+    app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
+    app.include_router(health.router)
+    app.include_router(accounts_api.router)
+    app.include_router(web_pages.router)
+    app.include_router(accounts_pages.router)
+    app.include_router(notifications_pages.router)
+    return app

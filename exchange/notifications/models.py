@@ -1,0 +1,33 @@
+"""Outgoing e-mail: every message is written to the outbox first, then sent if SMTP is set."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from exchange.db import utcnow
+
+
+class OutboxEmail(SQLModel, table=True):
+    __tablename__ = "outbox_emails"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254, index=True)
+    subject: str = Field(max_length=200)
+    body_text: str
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class OutboxEmailPublic(SQLModel):
+    id: int
+    to_address: str
+    subject: str
+    body_text: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None

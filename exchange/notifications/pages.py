@@ -1,0 +1,23 @@
+"""The development mailbox: platform admins read the e-mail outbox here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from exchange.accounts.deps import PlatformAdmin
+from exchange.deps import SessionDep
+from exchange.notifications.models import OutboxEmail
+from exchange.web.csrf import verify_csrf
+from exchange.web.render import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+@router.get("/admin/outbox")
+def outbox(request: Request, session: SessionDep, admin: PlatformAdmin) -> Response:
+    messages = session.exec(
+        select(OutboxEmail).order_by(col(OutboxEmail.id).desc()).limit(100)
+    ).all()
+    return render(request, "admin/outbox.html", {"messages": messages})

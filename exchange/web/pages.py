@@ -1,0 +1,22 @@
+"""The home page and the signed-in person's dashboard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from exchange.accounts.deps import CurrentUser, OptionalUser
+from exchange.web.csrf import verify_csrf
+from exchange.web.render import render
+
+router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+@router.get("/")
+def home(request: Request, user: OptionalUser) -> Response:
+    return render(request, "home.html")
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, user: CurrentUser) -> Response:
+    return render(request, "dashboard.html")
