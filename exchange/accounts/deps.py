@@ -7,6 +7,7 @@ its signature instead of an ``if`` in its body.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -24,6 +25,19 @@ bearer_scheme = HTTPBearer(
     scheme_name="PersonalToken",
     description="A personal API token (`pie_pat_…`) created on the Account → API tokens page.",
 )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    email: str
+    display_name: str
+    is_platform_admin: bool
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        assert user.id is not None
+        return cls(user.id, user.email, user.display_name, user.is_platform_admin)
 
 
 def is_api_request(request: Request) -> bool:
@@ -48,7 +62,9 @@ def get_optional_user(
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             user = service.user_for_session_token(session, settings, token)
-    request.state.user = user
+    # Pages (including error pages rendered after a rollback) show who is logged in from this
+    # plain snapshot, never from the ORM object, which a rollback expires.
+    request.state.user = Viewer.of(user) if user is not None else None
     return user
 
 

@@ -107,7 +107,9 @@ def login(
         response.headers.update(exc.headers)
         return response
     assert found.id is not None
-    return _log_in(request, session, settings, found.id, next, f"Welcome back, {found.display_name}.")
+    return _log_in(
+        request, session, settings, found.id, next, f"Welcome back, {found.display_name}."
+    )
 
 
 @router.post("/logout")
@@ -231,6 +233,8 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, session: SessionDep, user: CurrentUser) -> Response:
+def revoke_token(
+    request: Request, token_id: int, session: SessionDep, user: CurrentUser
+) -> Response:
     record = service.revoke_api_token(session, user, token_id)
     return redirect(request, "/account/tokens", f"Token “{record.name}” is revoked.")

@@ -27,9 +27,10 @@ from exchange.db import utcnow
 from exchange.errors import FieldError, NotFound, RateLimited, ValidationFailed
 from exchange.notifications.email import queue_email
 
-SESSION_TOKEN_PREFIX = "pie_s_"
-API_TOKEN_PREFIX = "pie_pat_"
-RESET_TOKEN_PREFIX = "pie_r_"
+# Readable prefixes (not secrets) so a leaked token can be recognised, e.g. by secret scanners.
+SESSION_TOKEN_PREFIX = "pie_s_"  # noqa: S105
+API_TOKEN_PREFIX = "pie_pat_"  # noqa: S105
+RESET_TOKEN_PREFIX = "pie_r_"  # noqa: S105
 
 
 def normalize_email(email: str) -> str:
@@ -224,6 +225,7 @@ def request_password_reset(session: Session, settings: Settings, email: str) -> 
             "The link works once. If you did not ask for this, ignore this e-mail; your "
             "password stays as it is.\n"
         ),
+        sensitive=True,
     )
     session.flush()
 
@@ -312,7 +314,9 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> ApiToken:
 
 def user_for_api_token(session: Session, settings: Settings, token: str) -> User | None:
     record = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == security.keyed_hash(settings.secret_key, token))
+        select(ApiToken).where(
+            ApiToken.token_hash == security.keyed_hash(settings.secret_key, token)
+        )
     ).first()
     now = utcnow()
     if record is None or record.revoked_at is not None:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from exchange.accounts import service as accounts_service
 
-DEMO_PASSWORD = "exchange-demo-2026"
+DEMO_PASSWORD = "exchange-demo-2026"  # noqa: S105  (printed for people trying the demo)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,13 @@ from exchange.notifications.models import OutboxEmail
 log = logging.getLogger("exchange.email")
 
 
-def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboxEmail:
-    message = OutboxEmail(to_address=to, subject=subject[:200], body_text=body)
+REDACTED_BODY = "[This message held a secret link; its text was removed after delivery.]"
+
+
+def queue_email(
+    session: Session, *, to: str, subject: str, body: str, sensitive: bool = False
+) -> OutboxEmail:
+    message = OutboxEmail(to_address=to, subject=subject[:200], body_text=body, sensitive=sensitive)
     session.add(message)
     session.flush()
     return message
@@ -50,12 +55,19 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
                 message.last_error = f"{type(exc).__name__}: {exc}"[:500]
                 log.warning("e-mail %s to %s failed: %s", message.id, message.to_address, exc)
             else:
-                message.sent_at = utcnow()
-                message.last_error = None
+                mark_delivered(message)
                 sent += 1
             session.add(message)
             session.commit()
     return sent
+
+
+def mark_delivered(message: OutboxEmail) -> None:
+    message.sent_at = utcnow()
+    message.last_error = None
+    if message.sensitive:
+        # The recipient has it now; the database need not keep a live secret link.
+        message.body_text = REDACTED_BODY
 
 
 def _send_smtp(settings: Settings, message: OutboxEmail) -> None:

@@ -20,6 +20,8 @@ class OutboxEmail(SQLModel, table=True):
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    # Carries a secret link (password reset, invitation): its body is blanked once delivered.
+    sensitive: bool = False
 
 
 class OutboxEmailPublic(SQLModel):

@@ -76,7 +76,9 @@ def _read_flashes(request: Request) -> list[list[str]]:
     return [list(item) for item in data if isinstance(item, list) and len(item) == 2]
 
 
-def redirect(request: Request, url: str, message: str | None = None, kind: str = "success") -> Response:
+def redirect(
+    request: Request, url: str, message: str | None = None, kind: str = "success"
+) -> Response:
     """POST-redirect-GET with an optional flash message for the next page."""
     response = RedirectResponse(url, status_code=303)
     if message:

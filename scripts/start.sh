@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the service into .venv, loads the demo data and serves on http://127.0.0.1:8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e .
+.venv/bin/exchange demo
+exec .venv/bin/exchange serve "$@"

@@ -1,0 +1,93 @@
+"""The `exchange` command, run against its own SQLite database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from exchange.cli import app
+from exchange.config import Mode, Settings, get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("EXCHANGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EXCHANGE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.delenv("EXCHANGE_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["serve"], ["db"], ["db", "upgrade"], ["db", "downgrade"], ["db", "current"], ["demo"],
+     ["users"], ["users", "create-admin"], ["outbox"], ["outbox", "list"], ["outbox", "send"]],
+)
+def test_every_command_has_help(args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_demo_twice_changes_nothing(cli_env: Path) -> None:
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "already there" in first.output and "afreen@example.com" in first.output
+    second = runner.invoke(app, ["demo"])
+    assert second.exit_code == 0
+    assert " 0 created" in second.output
+
+
+def test_db_upgrade_current_downgrade(cli_env: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    current = json.loads(runner.invoke(app, ["db", "current"]).output)
+    assert current["current"] == current["head"] is not None
+    assert runner.invoke(app, ["db", "downgrade", "base"]).exit_code == 0
+    assert json.loads(runner.invoke(app, ["db", "current"]).output)["current"] is None
+
+
+def test_create_admin(cli_env: Path) -> None:
+    result = runner.invoke(app, ["users", "create-admin", "--email", "boss@example.com",
+                                 "--display-name", "Boss", "--password", "a proper passphrase"])
+    assert result.exit_code == 0, result.output
+    assert "Created platform admin" in result.output
+    bad = runner.invoke(app, ["users", "create-admin", "--email", "x@example.com",
+                              "--display-name", "X", "--password", "short"])
+    assert bad.exit_code == 1
+    assert "password" in bad.output
+
+
+def test_outbox_list_prints_json_lines(cli_env: Path) -> None:
+    runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["outbox", "list"])
+    assert result.exit_code == 0
+    assert result.output.strip() == ""  # the demo sends no e-mail
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path, database_url="sqlite://")
+    second = Settings(data_dir=tmp_path, database_url="sqlite://")
+    assert len(first.secret_key) >= 32
+    assert first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_a_real_secret(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="EXCHANGE_SECRET_KEY must be set"):
+        Settings(mode=Mode.production, data_dir=tmp_path, database_url="sqlite://")
+    with pytest.raises(ValueError, match="at least 32"):
+        Settings(mode=Mode.production, secret_key="short", data_dir=tmp_path,
+                 database_url="sqlite://")
+
+
+def test_default_database_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "new", secret_key="x" * 40)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'new' / 'exchange.sqlite3'}"
+    assert (tmp_path / "new").is_dir()
