@@ -19,6 +19,11 @@ from exchange.errors import install_error_handlers
 from exchange.logs import install_redaction
 from exchange.notifications import pages as notifications_pages
 from exchange.paths import static_dir
+from exchange.profiles import api as profiles_api
+from exchange.profiles import matrix_api, matrix_pages, members_api, members_pages
+from exchange.profiles import pages as profiles_pages
+from exchange.taxonomy import api as taxonomy_api
+from exchange.taxonomy import pages as taxonomy_pages
 from exchange.web import pages as web_pages
 
 log = logging.getLogger("exchange.requests")
@@ -40,9 +45,17 @@ each field and the reason. A resource you may not see answers 404, as if it did 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     accounts_api.router,
+    taxonomy_api.router,
+    profiles_api.router,
+    matrix_api.router,
+    members_api.router,
     web_pages.router,
     accounts_pages.router,
     notifications_pages.router,
+    taxonomy_pages.router,
+    profiles_pages.router,
+    matrix_pages.router,
+    members_pages.router,
 )
 
 

@@ -1,8 +1,9 @@
 """Test harness: the schema is built by the Alembic migrations, once per backend (SQLite and a
 real PostgreSQL server), and every test runs inside a transaction that is rolled back.
 
-Personas (Healthchecks style): Afreen owns the gig-staffing firm, Rajeev the UI/UX consultancy,
-Meera is Afreen's intern, Charlie is a stranger with an account, and Ada is a platform admin.
+Personas (Healthchecks style): Afreen owns the gig-staffing firm (`afreen_firm`), where Farah is
+a manager and Meera an intern; Rajeev owns the UI/UX consultancy (`rajeev_firm`), where Arjun is a
+manager; Charlie is a stranger with an account, and Ada is a platform admin.
 """
 
 from __future__ import annotations
@@ -21,11 +22,20 @@ from sqlmodel import Session
 from exchange import migrate, security
 from exchange.accounts import service as accounts_service
 from exchange.accounts.deps import SESSION_COOKIE
-from exchange.accounts.models import User
+from exchange.accounts.models import BusinessRole, User
 from exchange.config import Settings
 from exchange.db import get_session, make_test_engine
 from exchange.main import create_app
+from exchange.profiles.models import Business
 from exchange.web.render import CSRF_COOKIE
+from tests.support.factories import (
+    AFREEN_CELLS,
+    AFREEN_FIRM,
+    RAJEEV_CELLS,
+    RAJEEV_FIRM,
+    add_member,
+    make_business,
+)
 from tests.support.postgres import PostgresServer, start_postgres
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -201,3 +211,28 @@ def charlie(session: Session) -> User:
 @pytest.fixture
 def ada(session: Session) -> User:
     return _person(session, "ada@platform.example", "Ada Admin", admin=True)
+
+
+@pytest.fixture
+def farah(session: Session) -> User:
+    return _person(session, "farah@gigstaff.example", "Farah Khan")
+
+
+@pytest.fixture
+def arjun(session: Session) -> User:
+    return _person(session, "arjun@uxconsult.example", "Arjun Rao")
+
+
+@pytest.fixture
+def afreen_firm(session: Session, afreen: User, farah: User, meera: User) -> Business:
+    firm = make_business(session, afreen, AFREEN_CELLS, **AFREEN_FIRM)
+    add_member(session, firm, farah, BusinessRole.manager)
+    add_member(session, firm, meera, BusinessRole.intern)
+    return firm
+
+
+@pytest.fixture
+def rajeev_firm(session: Session, rajeev: User, arjun: User) -> Business:
+    firm = make_business(session, rajeev, RAJEEV_CELLS, **RAJEEV_FIRM)
+    add_member(session, firm, arjun, BusinessRole.manager)
+    return firm

@@ -1,71 +1,59 @@
-"""Every route the app registers is listed here with the rule that protects it, and the rule is
-tried: an anonymous caller, a logged-in stranger and a user of the wrong role are turned away.
+"""Every route the app registers is listed with the rule that protects it, and the rule is
+tried: an anonymous caller, a logged-in stranger and a user of the wrong role are turned away and
+change nothing.
 
 A new route that is not listed fails `test_every_route_is_classified`; listing it as protected
-without a real check fails the denial tests. Public routes are an explicit allow-list.
+without a real check fails the denial tests. Public routes are an explicit allow-list. Rules live
+next to each domain's tests in `route_rules.py` files.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
 from starlette.routing import Route
 
+import tests
 from exchange.accounts import service as accounts_service
 from exchange.accounts.models import ApiToken, ApiTokenCreate, User
 from exchange.config import Settings
 from exchange.main import ROUTERS
+from exchange.profiles.models import Business, BusinessMembership, MatrixCell
 from tests.conftest import Client
-
-PUBLIC: set[tuple[str, str]] = {
-    ("GET", "/"),
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("GET", "/signup"),
-    ("POST", "/signup"),
-    ("GET", "/login"),
-    ("POST", "/login"),
-    ("POST", "/logout"),
-    ("GET", "/forgot-password"),
-    ("POST", "/forgot-password"),
-    ("GET", "/reset-password/{token}"),
-    ("POST", "/reset-password/{token}"),
-    ("GET", "/api/v1/openapi.json"),
-    ("GET", "/api/docs"),
-    ("GET", "/api/docs/oauth2-redirect"),
-    ("GET", "/api/redoc"),
-}
+from tests.support.inventory import Rule
 
 
-@dataclass(frozen=True)
-class Rule:
-    """who: "user" (any signed-in person, acting on their own things), "admin" (platform admin),
-    "owner" (the persona who owns the resource named in the path)."""
+def _gather() -> tuple[set[tuple[str, str]], dict[tuple[str, str], Rule], dict[str, Callable]]:
+    public: set[tuple[str, str]] = set()
+    protected: dict[tuple[str, str], Rule] = {}
+    params: dict[str, Callable[..., Any]] = {}
+    names = ["tests.route_rules"] + [
+        m.name + ".route_rules" for m in pkgutil.iter_modules(tests.__path__, "tests.") if m.ispkg
+    ]
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        public |= getattr(module, "PUBLIC", set())
+        protected.update(getattr(module, "PROTECTED", {}))
+        params.update(getattr(module, "PARAMS", {}))
+    return public, protected, params
 
-    who: str
 
-
-USER, ADMIN, OWNER = Rule("user"), Rule("admin"), Rule("owner")
-
-PROTECTED: dict[tuple[str, str], Rule] = {
-    ("GET", "/dashboard"): USER,
-    ("GET", "/account"): USER,
-    ("POST", "/account/password"): USER,
-    ("GET", "/account/tokens"): USER,
-    ("POST", "/account/tokens"): USER,
-    ("POST", "/account/tokens/{token_id}/revoke"): OWNER,
-    ("GET", "/admin/outbox"): ADMIN,
-    ("GET", "/api/v1/me"): USER,
-    ("GET", "/api/v1/me/tokens"): USER,
-    ("POST", "/api/v1/me/tokens"): USER,
-    ("DELETE", "/api/v1/me/tokens/{token_id}"): OWNER,
-}
+PUBLIC, PROTECTED, PARAMS = _gather()
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -80,85 +68,123 @@ def _routes(app: FastAPI) -> list[tuple[str, str]]:
 
 def test_every_route_is_classified(app: FastAPI) -> None:
     unlisted = [r for r in _routes(app) if r not in PUBLIC and r not in PROTECTED]
-    assert not unlisted, f"routes without a permission rule in this inventory: {unlisted}"
+    assert not unlisted, f"routes without a permission rule in the inventory: {unlisted}"
     stale = [r for r in [*PUBLIC, *PROTECTED] if r not in _routes(app)]
-    assert not stale, f"inventory lists routes the app no longer has: {stale}"
+    assert not stale, f"the inventory lists routes the app no longer has: {stale}"
 
 
 @dataclass
 class World:
-    """What the owner persona (Afreen) owns, to fill path parameters."""
+    """The personas and what they own, to fill path parameters (see PARAMS)."""
 
+    session: Session
     afreen: User
+    rajeev: User
+    meera: User
+    farah: User
+    charlie: User
+    afreen_firm: Business
+    rajeev_firm: Business
     afreen_token: ApiToken
-    charlie_api_token: str
-    afreen_api_token: str
+    tokens: dict[str, str]
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """What a turned-away caller must not have changed."""
+        s = self.session
+        s.expire_all()
+        firm = s.get(Business, self.afreen_firm.id)
+        token = s.get(ApiToken, self.afreen_token.id)
+        assert firm is not None and token is not None
+        return (
+            firm.model_dump(), token.revoked_at,
+            s.exec(select(func.count()).select_from(BusinessMembership)).one(),
+            s.exec(select(func.count()).select_from(Business)).one(),
+            sorted((c.process_id, c.level, c.need, c.offer) for c in s.exec(select(MatrixCell))),
+        )
 
 
 @pytest.fixture
-def world(session: Session, settings: Settings, afreen: User, charlie: User) -> World:
+def world(session: Session, settings: Settings, afreen: User, rajeev: User, meera: User,
+          farah: User, charlie: User, afreen_firm: Business, rajeev_firm: Business) -> World:
     own = accounts_service.create_api_token(session, settings, afreen, ApiTokenCreate(name="crm"))
-    afreen_api = accounts_service.create_api_token(session, settings, afreen,
-                                                   ApiTokenCreate(name="mine"))
-    charlie_api = accounts_service.create_api_token(session, settings, charlie,
-                                                    ApiTokenCreate(name="c"))
+    tokens = {}
+    for user in (afreen, rajeev, meera, farah, charlie):
+        issued = accounts_service.create_api_token(session, settings, user,
+                                                   ApiTokenCreate(name="inventory"))
+        tokens[user.email] = issued.token
     session.commit()
-    return World(afreen, own.record, charlie_api.token, afreen_api.token)
-
-
-PARAMS = {
-    "token_id": lambda w: w.afreen_token.id,
-    "token": lambda w: "pie_r_not-a-real-token",
-}
+    return World(session, afreen, rajeev, meera, farah, charlie, afreen_firm, rajeev_firm,
+                 own.record, tokens)
 
 
 def _url(path: str, world: World) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(PARAMS[m.group(1)](world)), path)
 
 
-def _call(client: Client, method: str, path: str, world: World) -> Any:
+def _call(client: Client, method: str, path: str, rule: Rule, world: World) -> Any:
     url = _url(path, world)
     if path.startswith("/api/"):
-        body = {"name": "x"} if method == "POST" else None
-        return client.request(method, url, json=body)
+        body = rule.body if rule.body is not None else ({} if method != "GET" else None)
+        return client.request(method, url, json=body if method != "GET" else None)
     if method == "GET":
         return client.get(url)
-    return client.submit(url, {})
+    return client.submit(url, rule.body or {})
 
 
 def _is_denied(response: Any, api: bool) -> bool:
     if api:
         return response.status_code in {401, 403, 404} and response.headers[
-            "content-type"
-        ].startswith("application/problem+json")
+            "content-type"].startswith("application/problem+json")
     if response.status_code == 303:
         return response.headers["location"].startswith("/login")
     return response.status_code in {401, 403, 404}
 
 
+def _as(make_client: Any, world: World, user: User, api: bool) -> Client:
+    client: Client = make_client(user)
+    if api:
+        client.use_token(world.tokens[user.email])
+    return client
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(PROTECTED))
-def test_anonymous_is_turned_away(
-    method: str, path: str, make_client: Any, world: World, session: Session
-) -> None:
-    response = _call(make_client(), method, path, world)
+def test_anonymous_is_turned_away(method: str, path: str, make_client: Any, world: World) -> None:
+    before = world.fingerprint()
+    response = _call(make_client(), method, path, PROTECTED[(method, path)], world)
     assert _is_denied(response, path.startswith("/api/")), (response.status_code, response.text)
-    session.refresh(world.afreen_token)
-    assert world.afreen_token.revoked_at is None
+    assert world.fingerprint() == before
+
+
+def _intruders(rule: Rule, world: World) -> list[User]:
+    return {
+        "user": [],
+        "admin": [world.charlie, world.afreen],
+        "owner": [world.charlie],
+        "visible": [world.charlie],
+        "intern": [world.charlie, world.rajeev],
+        "manager": [world.charlie, world.rajeev, world.meera],
+        "business_owner": [world.charlie, world.rajeev, world.meera, world.farah],
+    }[rule.who]
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), sorted(k for k, rule in PROTECTED.items() if rule in {ADMIN, OWNER})
+    ("method", "path"), sorted(k for k, rule in PROTECTED.items() if rule.who != "user")
 )
-def test_stranger_and_wrong_role_are_turned_away(
-    method: str, path: str, make_client: Any, world: World, charlie: User, session: Session
+def test_strangers_and_wrong_roles_are_turned_away(
+    method: str, path: str, make_client: Any, world: World
 ) -> None:
-    client = make_client(charlie)
-    if path.startswith("/api/"):
-        client.use_token(world.charlie_api_token)
-    response = _call(client, method, path, world)
-    assert _is_denied(response, path.startswith("/api/")), (response.status_code, response.text)
-    session.refresh(world.afreen_token)
-    assert world.afreen_token.revoked_at is None, "a stranger changed Afreen's token"
+    rule = PROTECTED[(method, path)]
+    if rule.who == "visible":
+        world.afreen_firm.visibility = "networks"
+        world.session.add(world.afreen_firm)
+        world.session.commit()
+    api = path.startswith("/api/")
+    for intruder in _intruders(rule, world):
+        before = world.fingerprint()
+        response = _call(_as(make_client, world, intruder, api), method, path, rule, world)
+        assert _is_denied(response, api), (intruder.display_name, response.status_code,
+                                           response.text[:500])
+        assert world.fingerprint() == before, f"{intruder.display_name} changed something"
 
 
 def test_invalid_bearer_token_is_401_problem(client: Client) -> None:
