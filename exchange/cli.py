@@ -94,6 +94,45 @@ def demo() -> None:
         typer.echo(f"  {person.email:<24} {person.role}")
 
 
+@app.command("import")
+def import_command(
+    file: Annotated[typer.FileText, typer.Argument(help="JSON file: a list of businesses.")],
+    source: Annotated[str, typer.Option(help="Namespace of the ids in the file.")] = "import",
+    dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing.")] = False,
+) -> None:
+    """Create or update businesses (profile and matrix cells) from a JSON file.
+
+    The shape is the one the network API uses: id, name, isic, country, region, city,
+    market_reach, excluded, cells [{process, level, offer, need}], plus optional profile fields.
+    Running the same file twice reports everything unchanged."""
+    import time
+
+    from exchange.profiles.importer import import_businesses
+
+    try:
+        records = json.load(file)
+    except json.JSONDecodeError as exc:
+        _fail(f"{file.name}: not valid JSON ({exc.msg} at line {exc.lineno})")
+    if not isinstance(records, list):
+        _fail(f"{file.name}: expected a JSON list of businesses")
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    started = time.perf_counter()
+    with Session(make_engine(settings.database_url)) as session:
+        report = import_businesses(session, records, source=source, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    for rejected in report.rejected:
+        problems = "; ".join(f"{e.field}: {e.message}" for e in rejected.errors)
+        typer.echo(f"rejected #{rejected.index} ({rejected.external_id}): {problems}", err=True)
+    typer.echo(json.dumps({**report.counts(), "dry_run": dry_run,
+                           "seconds": round(time.perf_counter() - started, 3)}))
+    if report.rejected:
+        raise typer.Exit(code=2)
+
+
 @users_app.command("create-admin")
 def create_admin(
     email: Annotated[str, typer.Option(prompt=True, help="E-mail address to log in with.")],

@@ -50,8 +50,17 @@ def unique_slug(session: Session, name: str, *, exclude_id: int | None = None) -
     return f"{base}-{n}"
 
 
-def _check_codes(session: Session, data: dict[str, Any]) -> list[FieldError]:
-    """Problems with codes that need lists or the database, each with its field name."""
+def isic_class_codes(session: Session) -> set[str]:
+    return set(session.exec(
+        select(Industry.code).where(Industry.level == IndustryLevel.class_)
+    ).all())
+
+
+def _check_codes(
+    session: Session, data: dict[str, Any], class_codes: set[str] | None = None
+) -> list[FieldError]:
+    """Problems with codes that need lists or the database, each with its field name.
+    `class_codes` lets bulk imports check ISIC codes without a query per record."""
     errors: list[FieldError] = []
     if "country" in data and data["country"] is not None:
         data["country"] = data["country"].upper()
@@ -66,8 +75,12 @@ def _check_codes(session: Session, data: dict[str, Any]) -> list[FieldError]:
             ))
         data["languages"] = list(dict.fromkeys(codes))
     if data.get("isic_class") is not None:
-        industry = session.get(Industry, data["isic_class"])
-        if industry is None or industry.level != IndustryLevel.class_:
+        if class_codes is not None:
+            is_class = data["isic_class"] in class_codes
+        else:
+            industry = session.get(Industry, data["isic_class"])
+            is_class = industry is not None and industry.level == IndustryLevel.class_
+        if not is_class:
             errors.append(FieldError("isic_class", "is not an ISIC Rev. 4 class (4 digits)"))
     if data.get("website"):
         site = data["website"].strip()
@@ -90,11 +103,13 @@ def _apply_places(business: Business) -> None:
     business.region_normalized = normalize_place(business.region)
 
 
-def validate_create(session: Session, raw: dict[str, Any]) -> BusinessCreate:
+def validate_create(
+    session: Session, raw: dict[str, Any], class_codes: set[str] | None = None
+) -> BusinessCreate:
     """Parse and check a whole profile, reporting every problem at once."""
     errors: list[FieldError] = []
     data = dict(raw)
-    errors.extend(_check_codes(session, data))
+    errors.extend(_check_codes(session, data, class_codes))
     try:
         parsed = BusinessCreate.model_validate(data)
     except ValidationError as exc:
@@ -122,6 +137,14 @@ def create_business(session: Session, owner: User, raw: dict[str, Any]) -> Busin
     session.add(BusinessMembership(business_id=business.id, user_id=owner.id,
                                    role=BusinessRole.owner))
     session.flush()
+    return business
+
+
+def new_business(fields: dict[str, Any], slug: str) -> Business:
+    """An unsaved business from validated fields (imports and partner networks create
+    businesses before any owner claims them)."""
+    business = Business(**fields, slug=slug)
+    _apply_places(business)
     return business
 
 

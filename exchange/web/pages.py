@@ -6,6 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from exchange.accounts.deps import CurrentUser, OptionalUser
+from exchange.deps import SessionDep
+from exchange.profiles import service as profiles_service
 from exchange.web.csrf import verify_csrf
 from exchange.web.render import render
 
@@ -18,5 +20,6 @@ def home(request: Request, user: OptionalUser) -> Response:
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, user: CurrentUser) -> Response:
-    return render(request, "dashboard.html")
+def dashboard(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    return render(request, "dashboard.html",
+                  {"businesses": profiles_service.businesses_of(session, user)})
