@@ -97,18 +97,3 @@ def search(
     ).all()
     return DirectoryPage(list(items), int(total), limit, offset)
 
-
-def sections(session: Session) -> list[Industry]:
-    return list(session.exec(
-        select(Industry).where(Industry.level == "section").order_by(col(Industry.code))
-    ).all())
-
-
-def industry_path(session: Session, code: str) -> list[Industry]:
-    """Section → division → group → class for an ISIC class code."""
-    path: list[Industry] = []
-    node = session.get(Industry, code)
-    while node is not None:
-        path.append(node)
-        node = session.get(Industry, node.parent_code) if node.parent_code else None
-    return list(reversed(path))

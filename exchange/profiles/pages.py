@@ -17,6 +17,7 @@ from exchange.profiles import service as profiles_service
 from exchange.profiles.deps import BusinessManager, BusinessOwner, VisibleBusiness, membership_of
 from exchange.profiles.models import Business, MarketReach, SizeBand, Visibility
 from exchange.profiles.places import countries, country_name, language_name, languages
+from exchange.taxonomy import service as taxonomy_service
 from exchange.web.csrf import verify_csrf
 from exchange.web.render import redirect, render
 
@@ -56,10 +57,6 @@ def _as_form(business: Business, excluded: list[Business] | None = None) -> dict
     return data
 
 
-def _is_picker_search(form: FormData) -> bool:
-    return form.get("action") == "search_isic"
-
-
 @router.get("/businesses")
 def directory_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     params = request.query_params
@@ -75,7 +72,7 @@ def directory_page(request: Request, session: SessionDep, user: CurrentUser) -> 
     page = directory.search(session, user.id, filters, limit=20, offset=offset)
     return render(request, "profiles/directory.html", {
         "page": page, "filters": filters, "countries": countries(),
-        "sections": directory.sections(session),
+        "sections": taxonomy_service.industry_children(session, None),
         "taxonomy": matrix_service.taxonomy(session),
         "mine": profiles_service.businesses_of(session, user),
     })
@@ -95,7 +92,7 @@ async def create_business(request: Request, session: SessionDep, user: CurrentUs
     data = _form_data(form)
     shown = {**data, "languages": str(form.get("languages") or ""),
              "isic_q": str(form.get("isic_q") or "")}
-    if _is_picker_search(form):
+    if taxonomy_service.is_picker_search(form):
         return render(request, "profiles/edit.html",
                       {"business": None, **_form_context(session, shown, request)}, form=shown)
     try:
@@ -116,7 +113,7 @@ def business_page(
 ) -> Response:
     strengths, needs = matrix_service.strengths_and_needs(session, business)
     role = membership_of(session, user, business)
-    industry_path = directory.industry_path(session, business.isic_class)
+    industry_path = taxonomy_service.industry_path(session, business.isic_class)
     return render(request, "profiles/detail.html", {
         "business": business, "strengths": strengths, "needs": needs, "role": role,
         "industry_path": industry_path, "country": country_name(business.country),
@@ -145,7 +142,7 @@ async def edit_business(request: Request, member: BusinessManager, session: Sess
     excluded = [s.strip() for s in str(form.get("excluded") or "").split(",") if s.strip()]
     shown = {**data, "languages": str(form.get("languages") or ""),
              "excluded": str(form.get("excluded") or ""), "isic_q": str(form.get("isic_q") or "")}
-    if _is_picker_search(form):
+    if taxonomy_service.is_picker_search(form):
         return render(request, "profiles/edit.html",
                       {"business": business, **_form_context(session, shown, request)}, form=shown)
     # Both parts are checked so that every problem shows at once; either failing saves nothing.
