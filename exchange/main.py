@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +19,7 @@ from exchange.db import make_engine
 from exchange.errors import install_error_handlers
 from exchange.logs import install_redaction
 from exchange.notifications import pages as notifications_pages
+from exchange.notifications.email import OutboxSender
 from exchange.paths import static_dir
 from exchange.profiles import api as profiles_api
 from exchange.profiles import matrix_api, matrix_pages, members_api, members_pages
@@ -59,9 +61,18 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    sender = OutboxSender(app.state.engine, app.state.settings)
+    sender.start()
+    yield
+    sender.stop()
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="Peer Internship Exchange",
         version="1.0.0",
         description=API_DESCRIPTION,

@@ -2,7 +2,8 @@
 
 Messages are stored in the outbox inside the caller's transaction, so an e-mail exists exactly
 when the change that caused it was committed. Delivery over SMTP happens afterwards
-(`deliver_pending`), from the request's background task or `exchange outbox send`; without SMTP
+(`deliver_pending`), from the server's background sender (`OutboxSender`, started by `serve` when
+SMTP is configured) or `exchange outbox send`; without SMTP
 settings (development and tests) the outbox is the mailbox, readable on /admin/outbox and with
 `exchange outbox list`.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from email.message import EmailMessage
 
 from sqlalchemy import Engine
@@ -60,6 +62,34 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
             session.add(message)
             session.commit()
     return sent
+
+
+class OutboxSender:
+    """Delivers the outbox every few seconds in a daemon thread. Restart-safe: the outbox is
+    the queue, so a message queued before a crash is sent after the restart."""
+
+    def __init__(self, engine: Engine, settings: Settings, interval_seconds: float = 10.0):
+        self.engine, self.settings, self.interval = engine, settings, interval_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if not self.settings.smtp_host or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                deliver_pending(self.engine, self.settings)
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("outbox delivery failed")
 
 
 def mark_delivered(message: OutboxEmail) -> None:
