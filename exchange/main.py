@@ -18,6 +18,8 @@ from exchange.config import Settings, get_settings
 from exchange.db import make_engine
 from exchange.errors import install_error_handlers
 from exchange.logs import install_redaction
+from exchange.matching import api as matching_api
+from exchange.matching import pages as matching_pages
 from exchange.notifications import pages as notifications_pages
 from exchange.notifications.email import OutboxSender
 from exchange.paths import static_dir
@@ -51,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     profiles_api.router,
     matrix_api.router,
     members_api.router,
+    matching_api.router,
     web_pages.router,
     accounts_pages.router,
     notifications_pages.router,
@@ -58,6 +61,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     profiles_pages.router,
     matrix_pages.router,
     members_pages.router,
+    matching_pages.router,
 )
 
 

@@ -207,6 +207,9 @@ def set_exclusions(session: Session, business: Business, slugs: list[str]) -> li
     for other in found.values():
         assert other.id is not None
         session.add(BusinessExclusion(business_id=business.id, excluded_business_id=other.id))
+    # Exclusions change who may be matched: bump the profile so the matching index reloads it.
+    business.updated_at = utcnow()
+    session.add(business)
     session.flush()
     return list(found.values())
 

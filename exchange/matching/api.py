@@ -1,0 +1,5 @@
+"""(to be written)"""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1", tags=["matching"])
