@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from exchange.db import utcnow
 from exchange.errors import FieldError, ValidationFailed
 from exchange.profiles import matrix as matrix_service
 from exchange.profiles import service as profiles_service
@@ -198,6 +199,8 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
             else:
                 report.updated.append(item.external_id)
                 if not dry_run:
+                    business.updated_at = utcnow()
+                    session.add(business)
                     if not same_fields:
                         profiles_service.update_business(session, business, fields)
                     if not same_cells:
@@ -240,6 +243,8 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
         session.flush()
         for other in sorted(wanted):
             session.add(BusinessExclusion(business_id=business.id, excluded_business_id=other))
+        business.updated_at = utcnow()  # the matching index reloads changed profiles
+        session.add(business)
         if item.external_id in report.unchanged:
             report.unchanged.remove(item.external_id)
             report.updated.append(item.external_id)
