@@ -29,8 +29,11 @@ def main() -> None:
     migrate.upgrade(url)
     engine = make_engine(url)
     records = generate_businesses(args.n, seed=2026)
-    result: dict[str, object] = {"backend": engine.dialect.name, "businesses": args.n,
-                                 "cells": sum(len(r["cells"]) for r in records)}
+    result: dict[str, object] = {
+        "backend": engine.dialect.name,
+        "businesses": args.n,
+        "cells": sum(len(r["cells"]) for r in records),
+    }
     for run in ("first", "second"):
         started = time.perf_counter()
         with Session(engine) as session:
