@@ -24,7 +24,10 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 outbox_app = typer.Typer(help="The e-mail outbox (development mailbox).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+rounds_app = typer.Typer(help="Exchange rounds: clear a network in 2-way swaps and 3-way cycles.",
+                         no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(rounds_app, name="rounds")
 
 
 def _fail(message: str) -> None:
@@ -203,6 +206,31 @@ def outbox_send() -> None:
         _fail("EXCHANGE_SMTP_HOST is not set: e-mails stay in the outbox.")
     sent = deliver_pending(make_engine(settings.database_url), settings)
     typer.echo(f"Sent {sent} e-mail(s).")
+
+
+@rounds_app.command("solve")
+def rounds_solve(
+    file: Annotated[str, typer.Argument(help="JSON: {nodes: [{id, capacity}], edges: "
+                                        "[{from, to, weight}], max_cycle_length}")],
+    prefer: Annotated[str, typer.Option(help="Among optimal answers prefer: none, more_firms "
+                                        "or more_swaps.")] = "none",
+    time_limit: Annotated[float | None, typer.Option(help="Seconds before settling for the "
+                                                     "best answer found.")] = None,
+) -> None:
+    """Choose the 2- and 3-cycles of maximum total learning value (exact MILP) and print JSON."""
+    from exchange.rounds.io import RoundFileError, solve_round_file
+
+    if prefer not in {"none", "more_firms", "more_swaps"}:
+        _fail("--prefer must be none, more_firms or more_swaps")
+    try:
+        out = solve_round_file(file, prefer=prefer, time_limit=time_limit)  # type: ignore[arg-type]
+    except RoundFileError as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(f"{file}: {exc.strerror or exc}")
+        return
+    typer.echo(json.dumps(out, allow_nan=False))
 
 
 if __name__ == "__main__":  # pragma: no cover

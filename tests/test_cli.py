@@ -28,7 +28,8 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.mark.parametrize(
     "args",
     [[], ["serve"], ["db"], ["db", "upgrade"], ["db", "downgrade"], ["db", "current"], ["demo"],
-     ["users"], ["users", "create-admin"], ["outbox"], ["outbox", "list"], ["outbox", "send"]],
+     ["users"], ["users", "create-admin"], ["outbox"], ["outbox", "list"], ["outbox", "send"],
+     ["import"], ["rounds"], ["rounds", "solve"]],
 )
 def test_every_command_has_help(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"])
@@ -91,3 +92,29 @@ def test_default_database_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "new", secret_key="x" * 40)
     assert settings.database_url == f"sqlite:///{tmp_path / 'new' / 'exchange.sqlite3'}"
     assert (tmp_path / "new").is_dir()
+
+
+def test_rounds_solve_prints_the_optimal_cycles(tmp_path: Path) -> None:
+    path = tmp_path / "round.json"
+    path.write_text(json.dumps({
+        "nodes": [{"id": x, "capacity": 1} for x in "abcd"],
+        "edges": [{"from": "a", "to": "b", "weight": 3.5}, {"from": "b", "to": "a", "weight": 2},
+                  {"from": "c", "to": "d", "weight": 4}, {"from": "d", "to": "c", "weight": 4}],
+        "max_cycle_length": 3,
+    }))
+    result = runner.invoke(app, ["rounds", "solve", str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["status"] == "optimal"
+    assert out["total_weight"] == 13.5
+    assert out["cycles"] == [["a", "b"], ["c", "d"]]
+    assert out["seconds"] >= 0
+
+
+def test_rounds_solve_names_the_problem_in_a_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"nodes": [{"id": "a"}],
+                                "edges": [{"from": "a", "to": "zz", "weight": 1}]}))
+    result = runner.invoke(app, ["rounds", "solve", str(path)])
+    assert result.exit_code == 1
+    assert 'edges[0].to: unknown node "zz"' in result.output
