@@ -33,3 +33,18 @@ class OutboxEmailPublic(SQLModel):
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+
+
+class Notification(SQLModel, table=True):
+    """One in-app notification (the inbox with an unread count)."""
+
+    __tablename__ = "notifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=48)  # the domain event type, e.g. internship.accepted
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=2000)
+    link: str = Field(default="", max_length=300)  # a path inside the app
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    read_at: datetime | None = None
