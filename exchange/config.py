@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from contextvars import ContextVar
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -81,3 +82,10 @@ def _persisted_secret(data_dir: Path) -> str:
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# The public base URL for links in e-mails written deep inside services (notifications), set
+# per request from the app's settings by a middleware (exchange/main.py) and by the CLI.
+public_base_url_var: ContextVar[str] = ContextVar(
+    "public_base_url", default=Settings.model_fields["public_base_url"].default
+)

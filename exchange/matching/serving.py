@@ -71,7 +71,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Annotated, Any, Final, Literal
 
@@ -136,11 +136,22 @@ BusinessIds = Sequence[int] | None  # None: every business
 
 
 def current_load_of(session: Session, business_ids: BusinessIds) -> Mapping[int, int]:
-    """HOOK (internship workflow): how many interns each business hosts right now, by database
-    id; missing ids count 0. Until internships exist nobody hosts anyone, so every place a
-    business offers is free. When this reads internships, their state changes must bump the
-    host's ``Business.updated_at`` so that the holder reloads it."""
-    return {}
+    """How many interns each business hosts now or has agreed to host (accepted or active
+    internships that have not ended), by database id; missing ids count 0. The internship
+    service bumps the host's ``Business.updated_at`` whenever this count changes, so that the
+    holder reloads it."""
+    from exchange.internships.models import Internship
+    from exchange.internships.states import BUSY_STATES
+
+    query = (
+        sa_select(col(Internship.host_business_id), func.count())
+        .where(col(Internship.state).in_([s.value for s in BUSY_STATES]),
+               col(Internship.end_date) >= date.today())
+        .group_by(col(Internship.host_business_id))
+    )
+    if business_ids is not None:
+        query = query.where(col(Internship.host_business_id).in_(list(business_ids)))
+    return {int(host): int(n) for host, n in session.connection().execute(query).all()}
 
 
 def networks_of(session: Session, business_ids: BusinessIds) -> Mapping[int, Iterable[str]]:
@@ -839,3 +850,11 @@ def find_businesses(session: Session, user_id: int, text: str, *, exclude_id: in
 def contribution_fields(contribution: ProcessContribution) -> dict[str, Any]:
     """One process behind a suggestion as plain data (the CLI's JSON; the API's schema)."""
     return asdict(ContributionView.of(contribution))
+
+
+def records_of(session: Session, business_ids: Sequence[int]) -> dict[int, BusinessRecord]:
+    """Database businesses as matcher records, by id (archived ones are left out): for rules
+    outside the index that must agree with it, such as "no internship between competitors"."""
+    snapshot = _load_taxonomy(session)
+    columns = _load_columns(session, snapshot, list(business_ids), current_load_of, networks_of)
+    return {business_id_of(r.id): r for r in columns.records(snapshot.taxonomy)}
