@@ -22,6 +22,7 @@ from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
 from exchange.notifications import pages as notifications_pages
 from exchange.notifications.email import OutboxSender
+from exchange.openapi import install_openapi
 from exchange.paths import static_dir
 from exchange.profiles import api as profiles_api
 from exchange.profiles import matrix_api, matrix_pages, members_api, members_pages
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings.database_url)
 
     install_error_handlers(app)
+    install_openapi(app)  # error answers documented for every /api route, added now or later
     install_redaction()
 
     @app.middleware("http")

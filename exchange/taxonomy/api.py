@@ -17,6 +17,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from exchange.accounts.deps import PlatformAdmin
 from exchange.deps import SessionDep
+from exchange.openapi import Problem
 from exchange.profiles.matrix import LEVEL_NAMES, NEED_NAMES
 from exchange.taxonomy import service
 from exchange.taxonomy.models import Department, IndustryPublic, Process
@@ -24,21 +25,6 @@ from exchange.taxonomy.models import Department, IndustryPublic, Process
 router = APIRouter(prefix="/api/v1", tags=["taxonomy"])
 
 # -- schemas ----------------------------------------------------------------------------------
-
-
-class ProblemFieldError(SQLModel):
-    field: str
-    message: str
-
-
-class Problem(SQLModel):
-    """RFC 9457 problem details, as every error of this API is answered."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[ProblemFieldError] | None = None
 
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
