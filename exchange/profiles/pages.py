@@ -23,6 +23,9 @@ from exchange.web.render import redirect, render
 
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
+# Far beyond any directory, far below what a database integer holds.
+MAX_DIRECTORY_OFFSET = 1_000_000_000
+
 PROFILE_FIELDS = ("name", "description", "website", "isic_class", "country", "region", "city",
                   "market_reach", "size_band", "hosting_capacity", "visibility")
 
@@ -66,12 +69,17 @@ def directory_page(request: Request, session: SessionDep, user: CurrentUser) -> 
         offers=params.get("offers", "")[:100], needs=params.get("needs", "")[:100],
     )
     try:
-        offset = max(0, int(params.get("offset", "0")))
+        # Capped: the database cannot take an offset beyond 64 bits (SQLite raises on it).
+        offset = min(max(0, int(params.get("offset", "0"))), MAX_DIRECTORY_OFFSET)
     except ValueError:
         offset = 0
     page = directory.search(session, user.id, filters, limit=20, offset=offset)
+    tree = taxonomy_service.industry_tree(session)
     return render(request, "profiles/directory.html", {
         "page": page, "filters": filters, "countries": countries(),
+        "country_names": {b.country: country_name(b.country) or b.country for b in page.items},
+        "industry_titles": {b.isic_class: node.title for b in page.items
+                            if (node := tree.get(b.isic_class)) is not None},
         "sections": taxonomy_service.industry_children(session, None),
         "taxonomy": matrix_service.taxonomy(session),
         "mine": profiles_service.businesses_of(session, user),

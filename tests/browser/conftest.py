@@ -40,6 +40,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from exchange.demo import loader as demo_loader
 from exchange.paths import project_root
 from tests.support.live_server import LiveServer, start_live_server
 
@@ -367,3 +368,26 @@ def assert_accessible(page: Page) -> None:
         f"accessibility problems on {page.url}:\n" + "\n".join(lines)
         + ("\n\naxe details:\n" + json.dumps(violations, indent=1)[:4000] if violations else "")
     )
+
+
+# -- seeded data -------------------------------------------------------------------------------
+
+DEMO_PASSWORD = demo_loader.DEMO_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def demo_data(live_server: LiveServer) -> LiveServer:
+    """The live server with `exchange demo` loaded (Afreen's and Rajeev's firms, their people,
+    ~300 generated businesses), exactly as an operator loads it. Idempotent, so tests that ask
+    for it in any order share one load. Log in with the demo e-mails and DEMO_PASSWORD."""
+    live_server.run_cli("demo", timeout=300)
+    return live_server
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Log in through the form, as a person would; waits for the dashboard."""
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/dashboard$"))
