@@ -17,6 +17,7 @@ from exchange.accounts import pages as accounts_pages
 from exchange.config import Settings, get_settings
 from exchange.db import make_engine
 from exchange.errors import install_error_handlers
+from exchange.internships import api as internships_api
 from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     matrix_api.router,
     members_api.router,
     matching_api.router,
+    internships_api.router,
     web_pages.router,
     accounts_pages.router,
     notifications_pages.router,

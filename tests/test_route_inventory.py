@@ -50,9 +50,15 @@ def _gather() -> tuple[set[tuple[str, str]], dict[tuple[str, str], Rule], dict[s
         public |= getattr(module, "PUBLIC", set())
         protected.update(getattr(module, "PROTECTED", {}))
         params.update(getattr(module, "PARAMS", {}))
+        # A domain may add rules of its own: who the intruders are (`INTRUDERS`: rule name →
+        # world → users) and what they must not change (`FINGERPRINTS`: world → value).
+        EXTRA_INTRUDERS.update(getattr(module, "INTRUDERS", {}))
+        EXTRA_FINGERPRINTS.extend(getattr(module, "FINGERPRINTS", []))
     return public, protected, params
 
 
+EXTRA_INTRUDERS: dict[str, Callable[[Any], list[User]]] = {}
+EXTRA_FINGERPRINTS: list[Callable[[Any], Any]] = []
 PUBLIC, PROTECTED, PARAMS = _gather()
 
 
@@ -91,6 +97,7 @@ class World:
     def fingerprint(self) -> tuple[Any, ...]:
         """What a turned-away caller must not have changed."""
         s = self.session
+        extra = tuple(fingerprint(self) for fingerprint in EXTRA_FINGERPRINTS)
         s.expire_all()
         firm = s.get(Business, self.afreen_firm.id)
         token = s.get(ApiToken, self.afreen_token.id)
@@ -100,6 +107,7 @@ class World:
             s.exec(select(func.count()).select_from(BusinessMembership)).one(),
             s.exec(select(func.count()).select_from(Business)).one(),
             sorted((c.process_id, c.level, c.need, c.offer) for c in s.exec(select(MatrixCell))),
+            extra,
         )
 
 
@@ -143,6 +151,10 @@ def _is_denied(response: Any, api: bool) -> bool:
 def _as(make_client: Any, world: World, user: User, api: bool) -> Client:
     client: Client = make_client(user)
     if api:
+        if user.email not in world.tokens:  # a persona a domain's rules brought in
+            world.tokens[user.email] = accounts_service.create_api_token(
+                world.session, client.settings, user, ApiTokenCreate(name="inventory")).token
+            world.session.commit()
         client.use_token(world.tokens[user.email])
     return client
 
@@ -156,6 +168,8 @@ def test_anonymous_is_turned_away(method: str, path: str, make_client: Any, worl
 
 
 def _intruders(rule: Rule, world: World) -> list[User]:
+    if rule.who in EXTRA_INTRUDERS:
+        return EXTRA_INTRUDERS[rule.who](world)
     return {
         "user": [],
         "admin": [world.charlie, world.afreen],

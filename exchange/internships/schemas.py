@@ -68,8 +68,10 @@ class FocusProcessPublic(SQLModel):
     key: str
     name: str
     complexity: int
-    home_level_at_proposal: int
-    host_level_at_proposal: int
+    # The firms' self-assessed matrix levels when proposed; null for an intern, who sees
+    # nothing of either business beyond their own internship.
+    home_level_at_proposal: int | None
+    host_level_at_proposal: int | None
 
 
 class PersonPublic(SQLModel):
