@@ -17,10 +17,12 @@ from exchange.accounts import pages as accounts_pages
 from exchange.config import Settings, get_settings
 from exchange.db import make_engine
 from exchange.errors import install_error_handlers
+from exchange.idempotency import install_idempotency
 from exchange.internships import api as internships_api
 from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
+from exchange.networks import api as networks_api
 from exchange.notifications import pages as notifications_pages
 from exchange.notifications.email import OutboxSender
 from exchange.openapi import install_openapi
@@ -56,6 +58,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     matrix_api.router,
     members_api.router,
     matching_api.router,
+    networks_api.router,
     internships_api.router,
     web_pages.router,
     accounts_pages.router,
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     install_openapi(app)  # error answers documented for every /api route, added now or later
     install_redaction()
+    install_idempotency(app)  # every /api POST, and its header in the schema
 
     @app.middleware("http")
     async def request_id(

@@ -101,6 +101,7 @@ from exchange.matching.explain import (
     describe_contribution,
     process_display_name,
 )
+from exchange.networks.models import Network, NetworkMember
 from exchange.profiles.models import Business, BusinessExclusion, MatrixCell
 from exchange.profiles.places import country_name
 from exchange.profiles.visibility import visible_to
@@ -155,10 +156,18 @@ def current_load_of(session: Session, business_ids: BusinessIds) -> Mapping[int,
 
 
 def networks_of(session: Session, business_ids: BusinessIds) -> Mapping[int, Iterable[str]]:
-    """HOOK (networks issue): the partner networks each business belongs to, by database id.
-    Until networks exist a "networks"-only business shares a network with nobody, so the matcher
-    shows it to nobody — the same rule `profiles.visibility` applies to people."""
-    return {}
+    """The partner networks (slugs) each business belongs to, by database id: a "networks"-only
+    business is matched with businesses sharing one — the rule `profiles.visibility` applies to
+    people. Membership changes bump the business's ``updated_at`` (exchange/networks/service.py).
+    """
+    statement = sa_select(col(NetworkMember.business_id), col(Network.slug)).join(
+        Network, col(Network.id) == col(NetworkMember.network_id))
+    if business_ids is not None:
+        statement = statement.where(col(NetworkMember.business_id).in_(business_ids))
+    out: dict[int, list[str]] = {}
+    for business_id, slug in session.connection().execute(statement):
+        out.setdefault(business_id, []).append(slug)
+    return out
 
 
 CurrentLoadSource = Callable[[Session, BusinessIds], Mapping[int, int]]
@@ -617,6 +626,8 @@ class SuggestionOptions:
     same_region: bool = False
     common_language: bool = False
     isic_depth: IsicDepth = "group"
+    # Only partners in one of these partner networks (slugs); None: everywhere.
+    within_networks: frozenset[str] | None = None
 
     def query(self, limit: int | None = None) -> SuggestionQuery:
         return SuggestionQuery(
@@ -625,6 +636,7 @@ class SuggestionOptions:
             same_country=self.same_country,
             same_region=self.same_region,
             require_common_language=self.common_language,
+            within_networks=self.within_networks,
         )
 
     @property

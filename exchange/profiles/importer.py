@@ -11,12 +11,16 @@ Each record is validated whole before anything is written; a bad record is rejec
 problem named and the others still apply (per-item). Re-importing the same file reports every
 record unchanged and writes nothing. Businesses are keyed by (source, external id) in
 `business_external_refs`, so two sources may use the same ids without clashing.
+
+Who owns the ids is a :class:`Keying`: the CLI's is :class:`SourceKeying` (the table above); a
+partner network's sync keys by the network's own member ids and may not edit businesses that
+have owners (exchange/networks/sync.py) — same validation, same upsert, one home.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -51,10 +55,44 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    # Valid records of businesses the keying does not let this import edit (nothing written).
+    locked: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"created": len(self.created), "updated": len(self.updated),
                 "unchanged": len(self.unchanged), "rejected": len(self.rejected)}
+
+
+class Keying(Protocol):
+    """Maps the records' ids to businesses."""
+
+    def load(self, session: Session) -> dict[str, int]:
+        """Every known external id → business id."""
+
+    def link(self, session: Session, external_id: str, business: Business) -> None:
+        """Remember a newly created business under its external id."""
+
+    def locked(self, business_id: int) -> bool:
+        """Whether this import may not change the business (after `load`)."""
+
+
+@dataclass
+class SourceKeying:
+    """Ids namespaced by a source name, in `business_external_refs`."""
+
+    source: str = "import"
+
+    def load(self, session: Session) -> dict[str, int]:
+        return {r.external_id: r.business_id for r in session.exec(
+            select(ExternalRef).where(ExternalRef.source == self.source)).all()}
+
+    def link(self, session: Session, external_id: str, business: Business) -> None:
+        assert business.id is not None
+        session.add(ExternalRef(source=self.source, external_id=external_id,
+                                business_id=business.id))
+
+    def locked(self, business_id: int) -> bool:
+        return False
 
 
 @dataclass
@@ -141,12 +179,12 @@ def _cell_tuples(cells: list[tuple[Process, CellIn]]) -> set[tuple[Any, ...]]:
 
 
 def import_businesses(session: Session, records: list[Any], *, source: str = "import",
-                      dry_run: bool = False) -> ImportReport:
+                      dry_run: bool = False, keying: Keying | None = None) -> ImportReport:
+    keying = keying or SourceKeying(source)
     report = ImportReport()
     processes = matrix_service.processes_by_key(session)
     class_codes = profiles_service.isic_class_codes(session)
-    refs = {r.external_id: r for r in
-            session.exec(select(ExternalRef).where(ExternalRef.source == source)).all()}
+    refs = keying.load(session)
     file_ids = [str(r.get("id")) for r in records if isinstance(r, dict) and r.get("id")]
     duplicates = {i for i in file_ids if file_ids.count(i) > 1} if len(set(file_ids)) < len(
         file_ids) else set()
@@ -165,7 +203,7 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
 
     existing = {}
     if refs:
-        ids = [r.business_id for r in refs.values()]
+        ids = list(refs.values())
         existing = {b.id: b for b in session.exec(
             select(Business).where(col(Business.id).in_(ids))).all()}
     cells_by_business: dict[int, dict[int, MatrixCell]] = {}
@@ -179,9 +217,11 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
     taken_slugs = set(session.exec(select(Business.slug)).all())
     for item in valid:
         ref = refs.get(item.external_id)
-        business = existing.get(ref.business_id) if ref else None
+        business = existing.get(ref) if ref else None
         fields = item.profile.model_dump(mode="json")
-        if business is None:
+        if business is not None and keying.locked(ref or 0):
+            report.locked.append(item.external_id)
+        elif business is None:
             report.created.append(item.external_id)
             if dry_run:
                 continue
@@ -215,16 +255,14 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
         session.add_all([business for _, business in to_create])
         session.flush()
         for item, business in to_create:
-            assert business.id is not None
-            session.add(ExternalRef(source=source, external_id=item.external_id,
-                                    business_id=business.id))
+            keying.link(session, item.external_id, business)
             matrix_service.write_cells(session, business, item.cells, {})
     if dry_run:
         return report
     session.flush()
 
     # Exclusions last: they may point at businesses created further down the file.
-    ids_by_external = {ext: ref.business_id for ext, ref in refs.items()}
+    ids_by_external = dict(refs)
     ids_by_external.update({ext: b.id for ext, b in by_external.items() if b.id is not None})
     business_ids = [b.id for b in by_external.values()]
     current_rows: dict[int, list[BusinessExclusion]] = {}
@@ -232,6 +270,8 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
             col(BusinessExclusion.business_id).in_(business_ids))).all():
         current_rows.setdefault(row.business_id, []).append(row)
     for item in valid:
+        if item.external_id in report.locked:
+            continue
         business = by_external[item.external_id]
         assert business.id is not None
         wanted = {ids_by_external[x] for x in item.excluded if x in ids_by_external}

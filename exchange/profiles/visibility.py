@@ -2,8 +2,8 @@
 
 - Members of a business always see it (archived or not).
 - Anyone signed in sees public, non-archived businesses.
-- "networks"-only businesses are seen by people whose business shares a partner network with
-  them (the networks issue adds that branch here; until then only their members see them).
+- "networks"-only, non-archived businesses are seen by members of any business that shares a
+  partner network with them (`network_members`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlmodel import col
 
+from exchange.networks.models import NetworkMember
 from exchange.profiles.models import Business, BusinessMembership, Visibility
 
 
@@ -21,7 +22,15 @@ def visible_to(user_id: int | None) -> ColumnElement[bool]:
     member_of = select(BusinessMembership.business_id).where(
         BusinessMembership.user_id == user_id
     )
+    my_networks = select(NetworkMember.network_id).where(
+        col(NetworkMember.business_id).in_(member_of))
+    in_my_networks = select(NetworkMember.business_id).where(
+        col(NetworkMember.network_id).in_(my_networks))
     return or_(
         col(Business.id).in_(member_of),
-        and_(col(Business.archived_at).is_(None), col(Business.visibility) == Visibility.public),
+        and_(col(Business.archived_at).is_(None), or_(
+            col(Business.visibility) == Visibility.public,
+            and_(col(Business.visibility) == Visibility.networks,
+                 col(Business.id).in_(in_my_networks)),
+        )),
     )

@@ -1,0 +1,47 @@
+"""Rules of the partner-network routes.
+
+The shared inventory (tests/test_route_inventory.py) tries every route anonymously. What its
+personas cannot express — a key of another network, a key without the scope, a network admin of
+another network — is tried by tests/networks/test_network_access.py from the tables below:
+`KEY_SCOPES` (API routes: the scope a key needs, None for any live key of the network) and
+`NETWORK_ADMIN_PAGES` (pages only the network's admins and platform admins may use).
+"""
+
+from __future__ import annotations
+
+from exchange.networks.models import Scope
+from tests.support.inventory import USER, Rule
+
+N = "/api/v1/networks/{network_slug}"
+
+KEY_SCOPES: dict[tuple[str, str], Scope | None] = {
+    ("GET", N): None,
+    ("PUT", f"{N}/members"): Scope.members_write,
+    ("GET", f"{N}/members"): Scope.members_read,
+    ("GET", f"{N}/members/{{external_id}}"): Scope.members_read,
+    ("DELETE", f"{N}/members/{{external_id}}"): Scope.members_write,
+    ("POST", f"{N}/members/{{external_id}}/claim-invitations"): Scope.members_write,
+    ("GET", f"{N}/members/{{external_id}}/suggestions"): Scope.matches_read,
+}
+
+# Bodies that pass validation, so that a refusal is the permission check and not a 422.
+BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("PUT", f"{N}/members"): {"members": []},
+    ("POST", f"{N}/members/{{external_id}}/claim-invitations"): {"email": "x@example.com"},
+}
+
+NETWORK_ADMIN_PAGES: dict[tuple[str, str], dict[str, str] | None] = {}
+
+PUBLIC: set[tuple[str, str]] = set()
+
+PROTECTED: dict[tuple[str, str], Rule] = {
+    **{route: Rule("user", BODIES.get(route)) for route in KEY_SCOPES},
+}
+
+PARAMS = {
+    "network_slug": lambda w: "pune-chamber",
+    "external_id": lambda w: "crm-1",
+}
+
+__all__ = ["BODIES", "KEY_SCOPES", "NETWORK_ADMIN_PAGES", "PARAMS", "PROTECTED", "PUBLIC",
+           "USER"]

@@ -1,0 +1,133 @@
+"""No network reaches another's members, on every route of the inventory: the Mumbai guild's
+all-scopes key gets 404 on each of Pune's addresses and changes nothing; a Pune key without the
+route's scope gets 403; revoked, expired and personal tokens get 401."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlmodel import Session, func, select
+
+from exchange.config import Settings
+from exchange.db import utcnow
+from exchange.networks import keys as keys_service
+from exchange.networks.models import Network, NetworkApiKey, NetworkInvitation, NetworkMember, Scope
+from exchange.profiles.models import Business
+from tests.conftest import Client
+from tests.networks.conftest import member_record
+from tests.networks.factories import make_key
+from tests.networks.route_rules import BODIES, KEY_SCOPES
+from tests.test_route_inventory import _url
+
+
+def _url_for(path: str) -> str:
+    return _url(path, None)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def pune_world(api: Client, session: Session) -> Session:
+    r = api.put("/api/v1/networks/pune-chamber/members", json={"members": [
+        member_record("crm-1"), member_record("crm-2")]})
+    assert r.json()["counts"]["created"] == 2
+    return session
+
+
+def _fingerprint(session: Session) -> tuple[Any, ...]:
+    session.expire_all()
+    return (
+        sorted((m.network_id, m.external_id, m.managed_by_network)
+               for m in session.exec(select(NetworkMember))),
+        sorted((b.name, str(b.updated_at)) for b in session.exec(select(Business))),
+        session.exec(select(func.count()).select_from(NetworkInvitation)).one(),
+        sorted(str(k.revoked_at) for k in session.exec(select(NetworkApiKey))),
+    )
+
+
+def _call(client: Client, method: str, path: str) -> Any:
+    body = BODIES.get((method, path))
+    return client.request(method, _url_for(path), json=body if method != "GET" else None)
+
+
+def _is_problem(response: Any, status: int) -> bool:
+    return response.status_code == status and response.headers["content-type"].startswith(
+        "application/problem+json")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(KEY_SCOPES))
+def test_a_key_of_another_network_gets_404_and_changes_nothing(
+    method: str, path: str, pune_world: Session, key_client: Callable[[str], Client],
+    mumbai_key: str,
+) -> None:
+    before = _fingerprint(pune_world)
+    response = _call(key_client(mumbai_key), method, path)
+    assert _is_problem(response, 404), (response.status_code, response.text)
+    assert _fingerprint(pune_world) == before
+
+
+@pytest.mark.parametrize(("method", "path"),
+                         sorted(k for k, scope in KEY_SCOPES.items() if scope is not None))
+def test_a_key_without_the_scope_gets_403_and_changes_nothing(
+    method: str, path: str, pune_world: Session, settings: Settings,
+    pune_chamber: Network, key_client: Callable[[str], Client],
+) -> None:
+    needed = KEY_SCOPES[(method, path)]
+    others = [s for s in Scope if s is not needed]
+    key = make_key(pune_world, settings, pune_chamber, others, name="narrow")
+    before = _fingerprint(pune_world)
+    response = _call(key_client(key), method, path)
+    assert _is_problem(response, 403), (response.status_code, response.text)
+    assert _fingerprint(pune_world) == before
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(KEY_SCOPES))
+def test_revoked_expired_and_personal_tokens_get_401(
+    method: str, path: str, pune_world: Session, settings: Settings, pune_chamber: Network,
+    key_client: Callable[[str], Client], world_token: str,
+) -> None:
+    revoked = make_key(pune_world, settings, pune_chamber, list(Scope), name="revoked")
+    record = pune_world.exec(select(NetworkApiKey).where(NetworkApiKey.name == "revoked")).one()
+    assert record.id is not None
+    keys_service.revoke_key(pune_world, pune_chamber, record.id)
+    expired = make_key(pune_world, settings, pune_chamber, list(Scope), name="expired",
+                       expires_in_days=1)
+    old = pune_world.exec(select(NetworkApiKey).where(NetworkApiKey.name == "expired")).one()
+    old.expires_at = utcnow()
+    pune_world.add(old)
+    pune_world.commit()
+    before = _fingerprint(pune_world)
+    for token in (revoked, expired, world_token, "pie_net_forged-key-value"):
+        response = _call(key_client(token), method, path)
+        assert _is_problem(response, 401), (token[:12], response.status_code, response.text)
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert _fingerprint(pune_world) == before
+
+
+@pytest.fixture
+def world_token(session: Session, settings: Settings, afreen: Any) -> str:
+    """Afreen's personal token: it authorises her own things, never a network's."""
+    from exchange.accounts import service as accounts_service
+    from exchange.accounts.models import ApiTokenCreate
+
+    issued = accounts_service.create_api_token(session, settings, afreen,
+                                               ApiTokenCreate(name="mine"))
+    session.commit()
+    return issued.token
+
+
+def test_keys_are_stored_only_as_keyed_hashes(session: Session, pune_key: str) -> None:
+    for record in session.exec(select(NetworkApiKey)):
+        assert pune_key not in record.model_dump_json()
+        assert record.display_prefix == pune_key[:12]
+
+
+def test_a_key_is_rate_limited_with_retry_after(api: Client, app: Any) -> None:
+    from exchange.networks.deps import KeyRateLimit
+
+    app.state.network_rate_limit = KeyRateLimit("3/minute")
+    statuses = [api.get("/api/v1/networks/pune-chamber").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    last = api.get("/api/v1/networks/pune-chamber")
+    assert _is_problem(last, 429)
+    assert 1 <= int(last.headers["retry-after"]) <= 60
