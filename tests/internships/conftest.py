@@ -83,3 +83,28 @@ def completed_internship(session: Session, active_internship: Internship,
     done = service.act(session, active_internship, arjun, Action.complete)
     session.commit()
     return done
+
+
+# -- progress (tasks, feedback, plan, follow-ups): fixtures of the progress tests --------------
+
+
+@pytest.fixture
+def plan_submitted_internship(session: Session, completed_internship: Internship,
+                              meera: User) -> Internship:
+    from exchange.internships import plans
+    from tests.internships.progress_helpers import plan_in
+
+    plans.submit(session, completed_internship, meera, plan_in())
+    session.commit()
+    return completed_internship
+
+
+@pytest.fixture
+def plan_approved_internship(session: Session, plan_submitted_internship: Internship,
+                             afreen: User) -> Internship:
+    from exchange.internships import plans
+    from exchange.internships.progress_schemas import ReviewIn
+
+    plans.approve(session, plan_submitted_internship, afreen, ReviewIn(comment="Go ahead."))
+    session.commit()
+    return plan_submitted_internship
