@@ -43,23 +43,33 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     ).first()
 
 
-def _validated_user(email: str, display_name: str, password: str) -> UserCreate:
+def _validated_user(
+    session: Session, email: str, display_name: str, password: str
+) -> UserCreate:
+    """Every problem at once, so a person fixes the whole form in one go: the schema's checks,
+    the password rules and, once the e-mail is well-formed, whether it is already taken."""
+    errors: list[FieldError] = []
+    data: UserCreate | None = None
     try:
         data = UserCreate(email=email.strip(), display_name=display_name, password=password)
     except ValidationError as exc:
-        raise ValidationFailed.from_pydantic(exc) from None
+        errors = ValidationFailed.from_pydantic(exc).errors
+    failed = {error.field for error in errors}
     problem = security.password_problem(password)
-    if problem:
-        raise ValidationFailed([FieldError("password", f"Password {problem}.")])
+    if problem and "password" not in failed:
+        errors.append(FieldError("password", f"Password {problem}."))
+    address = str(data.email) if data is not None else email.strip()
+    if "email" not in failed and get_user_by_email(session, address) is not None:
+        errors.append(FieldError("email", "An account with this e-mail already exists."))
+    if errors or data is None:
+        raise ValidationFailed(errors)
     return data
 
 
 def sign_up(
     session: Session, *, email: str, display_name: str, password: str, is_admin: bool = False
 ) -> User:
-    data = _validated_user(email, display_name, password)
-    if get_user_by_email(session, data.email) is not None:
-        raise ValidationFailed([FieldError("email", "An account with this e-mail already exists.")])
+    data = _validated_user(session, email, display_name, password)
     user = User(
         email=str(data.email),
         email_normalized=normalize_email(str(data.email)),
@@ -186,11 +196,14 @@ def end_session(session: Session, settings: Settings, token: str) -> None:
 def change_password(
     session: Session, user: User, *, current_password: str, new_password: str
 ) -> None:
+    errors = []
     if not security.verify_password(user.password_hash, current_password):
-        raise ValidationFailed.single("current_password", "Current password is not right.")
+        errors.append(FieldError("current_password", "Current password is not right."))
     problem = security.password_problem(new_password)
     if problem:
-        raise ValidationFailed.single("new_password", f"Password {problem}.")
+        errors.append(FieldError("new_password", f"Password {problem}."))
+    if errors:
+        raise ValidationFailed(errors)
     user.password_hash = security.hash_password(new_password)
     session.add(user)
     session.flush()

@@ -62,6 +62,29 @@ def test_signup_rejects_bad_input_and_stores_nothing(client: Client, session: Se
     assert _count(session, User) == 0
 
 
+def test_signup_reports_every_problem_at_once(
+    client: Client, session: Session, afreen: User
+) -> None:
+    before = _count(session, User)
+    r = client.submit("/signup", {"email": "not-an-email", "display_name": "", "password": "short"})
+    assert r.status_code == 422
+    for field in ("email", "display_name", "password"):
+        assert f'id="f-{field}-error"' in r.text, field
+    assert "Please fix these 3 problems" in r.text
+    # A taken e-mail is reported together with the other problems, not on the next submit.
+    r = client.submit("/signup", {"email": afreen.email, "display_name": "X", "password": "short"})
+    assert r.status_code == 422
+    assert "already exists" in r.text and 'id="f-password-error"' in r.text
+    assert _count(session, User) == before
+
+
+def test_error_summary_takes_the_focus_without_script(client: Client) -> None:
+    r = client.submit("/signup", {"email": "", "display_name": "X", "password": "short"})
+    summary = re.search(r'<div class="error-summary"[^>]*>', r.text)
+    assert summary, r.text[:2000]
+    assert "autofocus" in summary.group(0) and 'tabindex="-1"' in summary.group(0)
+
+
 def test_signup_without_csrf_token_is_refused(client: Client, session: Session) -> None:
     r = client.post("/signup", data={"email": "a@b.example", "display_name": "A",
                                      "password": "long enough pass"})
@@ -160,6 +183,11 @@ def test_change_password(client: Client, afreen: User) -> None:
     assert "Current password is not right." in r.text
     r = client.submit("/account/password", {"current_password": PASSWORD, "new_password": "short"})
     assert r.status_code == 422
+    # Both mistakes at once.
+    r = client.submit("/account/password", {"current_password": "wrong one",
+                                            "new_password": "short"})
+    assert r.status_code == 422
+    assert 'id="f-current_password-error"' in r.text and 'id="f-new_password-error"' in r.text
     r = client.submit("/account/password", {"current_password": PASSWORD,
                                             "new_password": "brand new passphrase"})
     assert r.status_code == 303

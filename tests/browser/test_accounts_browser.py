@@ -142,11 +142,6 @@ def test_wrong_password_is_a_clear_error_and_logs_nobody_in(
     assert_accessible(page)
 
 
-@pytest.mark.xfail(
-    reason="accounts.service._validated_user stops at the first failing check: an invalid "
-    "e-mail hides the password problem until the next submit",
-    strict=True,
-)
 def test_sign_up_reports_every_problem_at_once(page: Page) -> None:
     _sign_up(page, "Afreen Sheikh", "not-an-email", password="short")
 
@@ -154,16 +149,27 @@ def test_sign_up_reports_every_problem_at_once(page: Page) -> None:
     expect(page.get_by_label("Password", exact=True)).to_have_attribute(
         "aria-invalid", "true", timeout=1000
     )
+    expect(page.get_by_label("Your name")).not_to_have_attribute("aria-invalid", "true")
+    expect(_error_summary(page)).to_contain_text("Please fix these 2 problems")
+    expect(_error_summary(page).get_by_role("link")).to_have_count(2)
 
 
-@pytest.mark.xfail(
-    reason="the error summary has tabindex=-1 but no `autofocus`, so after a failed submit "
-    "focus stays at the top of the page instead of on the list of problems",
-    strict=True,
-)
 def test_focus_lands_on_the_error_summary_after_a_failed_submit(page: Page) -> None:
     _sign_up(page, "Afreen Sheikh", unique_email(), password="short")
 
+    expect(_error_summary(page)).to_be_focused(timeout=1000)
+    # From the summary, the next Tab goes to the link of the first problem.
+    page.keyboard.press("Tab")
+    expect(_error_summary(page).get_by_role("link").first).to_be_focused()
+
+
+def test_focus_lands_on_the_error_summary_without_javascript(
+    make_page: Callable[..., Page],
+) -> None:
+    page = make_page(java_script_enabled=False)
+    _log_in(page, unique_email("nobody"), "not the password")
+
+    expect(page).to_have_url(re.compile(r"/login$"))
     expect(_error_summary(page)).to_be_focused(timeout=1000)
 
 
