@@ -37,6 +37,8 @@ def test_profile_page_leads_members_to_their_partner_suggestions(
         assert page.status_code == 200
         assert link in page.text
         assert "Find partners" in page.text
+        # ... and so does the matrix editor, where rating the processes leads to partners.
+        assert link in make_client(member).get(f"/businesses/{afreen_firm.slug}/matrix").text
     stranger = make_client(charlie).get(f"/businesses/{afreen_firm.slug}")
     assert link not in stranger.text  # only members see a business's suggestions
 
