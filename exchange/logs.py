@@ -8,18 +8,35 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 TOKEN_PATTERN = re.compile(r"pie_[a-z]+_[A-Za-z0-9_\-]{8,}")
 MASK = "pie_***"
 
 
+def redact(text: str) -> str:
+    return TOKEN_PATTERN.sub(MASK, text)
+
+
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if TOKEN_PATTERN.search(message):
-            record.msg = TOKEN_PATTERN.sub(MASK, message)
-            record.args = None
+        _redact_record(record)
         return True
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        return  # a malformed call: left for the handler to report, as logging always does
+    if TOKEN_PATTERN.search(message):
+        record.msg = redact(message)
+        record.args = None
+    if record.exc_info and not record.exc_text:
+        # Formatters print `exc_text` when it is set: a traceback quoting a URL or a token is
+        # masked like the message.
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
 
 
 _FILTER = RedactSecrets()
@@ -27,7 +44,25 @@ LOGGERS = ("exchange", "exchange.requests", "exchange.errors", "exchange.email",
            "uvicorn.access", "uvicorn.error")
 
 
+def _redacting_factory(
+    previous: Callable[..., logging.LogRecord],
+) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _redact_record(record)
+        return record
+
+    factory.redacts_secrets = True  # type: ignore[attr-defined]
+    return factory
+
+
 def install_redaction() -> None:
+    """Mask at the source: a logger filter sees only the records of its own logger, not those
+    of its children (`exchange.scheduler`, ...), so every record is redacted as it is created,
+    whichever logger made it; the filters stay for records built by hand."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "redacts_secrets", False):
+        logging.setLogRecordFactory(_redacting_factory(current))
     for name in LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
