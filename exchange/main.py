@@ -23,6 +23,7 @@ from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
 from exchange.networks import api as networks_api
+from exchange.networks import pages as networks_pages
 from exchange.notifications import pages as notifications_pages
 from exchange.notifications.email import OutboxSender
 from exchange.openapi import install_openapi
@@ -68,6 +69,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     matrix_pages.router,
     members_pages.router,
     matching_pages.router,
+    networks_pages.router,
 )
 
 

@@ -10,7 +10,7 @@ another network — is tried by tests/networks/test_network_access.py from the t
 from __future__ import annotations
 
 from exchange.networks.models import Scope
-from tests.support.inventory import USER, Rule
+from tests.support.inventory import ADMIN, USER, Rule
 
 N = "/api/v1/networks/{network_slug}"
 
@@ -30,18 +30,35 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", f"{N}/members/{{external_id}}/claim-invitations"): {"email": "x@example.com"},
 }
 
-NETWORK_ADMIN_PAGES: dict[tuple[str, str], dict[str, str] | None] = {}
+P = "/networks/{network_slug}"
+
+# Form fields that pass validation, per network-admin page.
+NETWORK_ADMIN_PAGES: dict[tuple[str, str], dict[str, str] | None] = {
+    ("GET", P): None,
+    ("POST", f"{P}/invitations"): {"business": "{afreen_firm}", "external_id": "afreen"},
+    ("POST", f"{P}/members/{{external_id}}/remove"): None,
+    ("POST", f"{P}/members/{{external_id}}/claim"): {"email": "new-owner@example.com"},
+    ("GET", f"{P}/keys"): None,
+    ("POST", f"{P}/keys"): {"name": "x", "scopes": "members:read"},
+    ("POST", f"{P}/keys/{{key_id}}/revoke"): None,
+}
 
 PUBLIC: set[tuple[str, str]] = set()
 
 PROTECTED: dict[tuple[str, str], Rule] = {
     **{route: Rule("user", BODIES.get(route)) for route in KEY_SCOPES},
+    **dict.fromkeys(NETWORK_ADMIN_PAGES, USER),
+    ("GET", "/networks"): USER,
+    ("GET", "/admin/networks"): ADMIN,
+    ("POST", "/admin/networks"): Rule("admin", {"name": "Intruders Club"}),
+    ("POST", "/admin/networks/{network_slug}/admins"): Rule("admin", {"email": "x@example.com"}),
+    ("GET", "/network-invitations/{token}"): USER,
+    ("POST", "/network-invitations/{token}"): Rule("user", {"answer": "accept"}),
 }
 
 PARAMS = {
     "network_slug": lambda w: "pune-chamber",
     "external_id": lambda w: "crm-1",
+    "key_id": lambda w: 1,
 }
 
-__all__ = ["BODIES", "KEY_SCOPES", "NETWORK_ADMIN_PAGES", "PARAMS", "PROTECTED", "PUBLIC",
-           "USER"]
