@@ -19,6 +19,9 @@ from exchange.db import make_engine
 from exchange.errors import install_error_handlers
 from exchange.idempotency import install_idempotency
 from exchange.internships import api as internships_api
+from exchange.internships import progress_api as internships_progress_api
+from exchange.internships import report_api as internships_report_api
+from exchange.internships.followups import ReminderScheduler
 from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
@@ -61,6 +64,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     matching_api.router,
     networks_api.router,
     internships_api.router,
+    internships_progress_api.router,
+    internships_report_api.router,
     web_pages.router,
     accounts_pages.router,
     notifications_pages.router,
@@ -77,7 +82,11 @@ ROUTERS: tuple[APIRouter, ...] = (
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     sender = OutboxSender(app.state.engine, app.state.settings)
     sender.start()
+    # Follow-up reminders; restart-safe because the claim columns, not memory, hold the state.
+    reminders = ReminderScheduler(app.state.engine, app.state.settings.public_base_url)
+    reminders.start()
     yield
+    reminders.stop()
     sender.stop()
 
 

@@ -150,3 +150,12 @@ def _fingerprint(world: Any) -> tuple[Any, ...]:
 FINGERPRINTS = [_fingerprint]
 
 PARAMS = {"internship_id": lambda w: setup(w).internship.id}
+
+# The progress routes (tasks, feedback, plan, follow-ups, reports) keep their rules apart.
+from tests.internships import progress_route_rules as _progress  # noqa: E402
+
+PUBLIC |= _progress.PUBLIC
+PROTECTED.update(_progress.PROTECTED)
+INTRUDERS.update(_progress.INTRUDERS)
+FINGERPRINTS.extend(_progress.FINGERPRINTS)
+PARAMS.update(_progress.PARAMS)
