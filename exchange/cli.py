@@ -98,17 +98,31 @@ def demo() -> None:
 
 
 @app.command()
-def tick() -> None:
+def tick(
+    today: Annotated[str | None, typer.Option(
+        help="Act as if it were this day (YYYY-MM-DD), e.g. to check what a day would send.",
+    )] = None,
+) -> None:
     """Send the follow-up reminders that are due or overdue (inbox and e-mail) and print what
     was sent as JSON. Run it from cron as often as you like: a reminder is never sent twice, and
     one interrupted by a crash is sent by the next run. `exchange serve` also runs it every few
     minutes."""
+    from datetime import date
+
     from exchange.internships.followups import tick as run_tick
 
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        _fail(f"--today: “{today}” is not a date like 2026-03-31")
+        return
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    report = run_tick(lambda: Session(engine, expire_on_commit=False),
-                      base_url=settings.public_base_url)
+    try:
+        report = run_tick(lambda: Session(engine, expire_on_commit=False), today=day,
+                          base_url=settings.public_base_url)
+    finally:
+        engine.dispose()
     typer.echo(json.dumps(report.as_dict()))
     if report.failed:
         raise typer.Exit(code=1)

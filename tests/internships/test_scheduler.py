@@ -209,3 +209,33 @@ def test_concurrent_tickers_send_each_reminder_once(own_database: str) -> None:
     assert sum(r.failed for r in reports) == 0
     assert _count(engine) == 2
     engine.dispose()
+
+
+def test_exchange_tick_sends_once_and_prints_json(own_database: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from exchange.cli import app
+    from exchange.config import get_settings
+
+    engine = make_engine(own_database)
+    _approved_internship_in(engine)
+    engine.dispose()
+    monkeypatch.setenv("EXCHANGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EXCHANGE_DATABASE_URL", own_database)
+    get_settings.cache_clear()
+    try:
+        # Nothing is due today; the follow-ups fall due 30 days after the approval.
+        result = CliRunner().invoke(app, ["tick"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output) == {"due_sent": 0, "overdue_sent": 0, "failed": 0}
+        sent = CliRunner().invoke(app, ["tick", "--today", DUE.isoformat()])
+        assert json.loads(sent.output) == {"due_sent": 1, "overdue_sent": 0, "failed": 0}
+        again = CliRunner().invoke(app, ["tick", "--today", DUE.isoformat()])
+        assert json.loads(again.output)["due_sent"] == 0
+        bad = CliRunner().invoke(app, ["tick", "--today", "soon"])
+        assert bad.exit_code == 1 and "--today" in bad.output
+    finally:
+        get_settings.cache_clear()
