@@ -19,6 +19,7 @@ from exchange.db import make_engine
 from exchange.errors import install_error_handlers
 from exchange.idempotency import install_idempotency
 from exchange.internships import api as internships_api
+from exchange.internships import pages as internships_pages
 from exchange.internships import progress_api as internships_progress_api
 from exchange.internships import report_api as internships_report_api
 from exchange.internships.followups import ReminderScheduler
@@ -74,6 +75,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     matrix_pages.router,
     members_pages.router,
     matching_pages.router,
+    internships_pages.router,
     networks_pages.router,
 )
 

@@ -17,6 +17,7 @@ from exchange.accounts import service
 from exchange.accounts.models import User
 from exchange.deps import SessionDep, SettingsDep
 from exchange.errors import NotAuthenticated, NotFound
+from exchange.notifications import inbox
 
 SESSION_COOKIE = "exchange_session"
 
@@ -65,6 +66,9 @@ def get_optional_user(
     # Pages (including error pages rendered after a rollback) show who is logged in from this
     # plain snapshot, never from the ORM object, which a rollback expires.
     request.state.user = Viewer.of(user) if user is not None else None
+    if user is not None and user.id is not None and not is_api_request(request):
+        # The navigation's inbox badge on every page.
+        request.state.unread_notifications = inbox.unread_count(session, user.id)
     return user
 
 

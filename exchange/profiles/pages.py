@@ -128,6 +128,10 @@ def business_page(
         "language_names": [language_name(c) or c for c in business.languages],
         "mine": [b for b, _ in profiles_service.businesses_of(session, user)
                  if b.id != business.id],
+        # Businesses the viewer runs that could send an intern here.
+        "senders": [b for b, r in profiles_service.businesses_of(session, user)
+                    if b.id != business.id and r.value in ("owner", "manager")
+                    and b.archived_at is None],
         "level_names": matrix_service.LEVEL_NAMES, "need_names": matrix_service.NEED_NAMES,
     })
 

@@ -50,6 +50,12 @@ def _agreement() -> dict[str, Any]:
 
 
 _AGREEMENT = _agreement()
+# The same agreement as the pages' form fields.
+_FORM = {
+    **{k: v for k, v in _AGREEMENT.items() if k != "objectives"},
+    **{f"objectives[{n}].{part}": objective[part] for n, objective in
+       enumerate(_AGREEMENT["objectives"]) for part in ("statement", "success_criterion")},
+}
 
 PROTECTED: dict[tuple[str, str], Rule] = {
     # API
@@ -69,8 +75,23 @@ PROTECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/internships/{internship_id}/agreement/versions"): PARTICIPANT,
     ("GET", "/api/v1/me/notifications"): USER,
     ("POST", "/api/v1/me/notifications/read"): USER,
+    # pages
+    ("GET", "/internships"): USER,
+    ("GET", "/internships/{internship_id}"): PARTICIPANT,
+    ("GET", "/businesses/{slug}/internships/new"): MANAGER,
+    ("POST", "/businesses/{slug}/internships/new"): Rule(
+        "manager", body={**_FORM, "host": "rajeev-ux-consultancy", "intern_id": "1"}),
+    ("GET", "/internships/{internship_id}/agreement/edit"): INTERNSHIP_OWNER,
+    ("POST", "/internships/{internship_id}/agreement"): Rule(
+        "internship_owner", body={**_FORM, "title": "Changed by an intruder"}),
+    ("POST", "/internships/{internship_id}/accept"): PARTICIPANT,
+    ("POST", "/internships/{internship_id}/mentor"): Rule("host_side", body={"mentor_id": "1"}),
+    ("POST", "/internships/{internship_id}/actions"): Rule(
+        "home_side", body={"action": "withdraw"}),
+    ("GET", "/inbox"): USER,
+    ("POST", "/inbox/read"): USER,
 }
-_ = (HOME_SIDE, HOST_SIDE, INTERNSHIP_OWNER, MANAGER)  # the vocabulary used above by name
+_ = (HOME_SIDE, HOST_SIDE)  # the vocabulary, used above by name
 
 
 @dataclass
