@@ -40,12 +40,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    webhooks: Annotated[bool, typer.Option(
+        help="Also deliver partner-network webhooks in this process.")] = True,
 ) -> None:
     """Upgrade the database to the newest schema, then serve the web app and the API."""
     import uvicorn
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
+    if webhooks:
+        import os
+
+        from exchange.main import WEBHOOK_WORKER_ENV
+
+        os.environ[WEBHOOK_WORKER_ENV] = "1"
     typer.echo(f"Serving on http://{host}:{port} (database: {_redacted(settings.database_url)})")
     uvicorn.run(
         "exchange.main:create_app", factory=True, host=host, port=port, reload=reload,
@@ -126,6 +134,28 @@ def tick(
     typer.echo(json.dumps(report.as_dict()))
     if report.failed:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Send what is due now, then stop.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between looks when idle.")] = 2.0,
+) -> None:
+    """Deliver partner-network webhooks from the durable outbox, retrying with backoff. Safe
+    to run beside `exchange serve` or several times: a delivery is leased by one worker."""
+    from exchange.networks.webhooks import WebhookWorker
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    runner = WebhookWorker(make_engine(settings.database_url), settings, interval=interval)
+    if once:
+        typer.echo(json.dumps({"attempts": runner.run_once()}))
+        return
+    typer.echo("Delivering webhooks; Ctrl-C stops.")
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
 
 
 @app.command("import")

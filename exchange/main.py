@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -28,6 +29,8 @@ from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
 from exchange.networks import api as networks_api
 from exchange.networks import pages as networks_pages
+from exchange.networks import webhooks_api as networks_webhooks_api
+from exchange.networks.webhooks import WebhookWorker
 from exchange.notifications import pages as notifications_pages
 from exchange.notifications.email import OutboxSender
 from exchange.openapi import install_openapi
@@ -40,6 +43,7 @@ from exchange.taxonomy import pages as taxonomy_pages
 from exchange.web import pages as web_pages
 
 log = logging.getLogger("exchange.requests")
+WEBHOOK_WORKER_ENV = "EXCHANGE_WEBHOOK_WORKER"
 
 API_DESCRIPTION = """
 The Peer Internship Exchange API. Businesses that do not compete lend each other their best
@@ -64,6 +68,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     members_api.router,
     matching_api.router,
     networks_api.router,
+    networks_webhooks_api.router,
     internships_api.router,
     internships_progress_api.router,
     internships_report_api.router,
@@ -84,11 +89,16 @@ ROUTERS: tuple[APIRouter, ...] = (
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     sender = OutboxSender(app.state.engine, app.state.settings)
     sender.start()
+    # `exchange serve` runs the webhook worker in-process (`exchange worker` runs it alone).
+    webhook_worker = WebhookWorker(app.state.engine, app.state.settings)
+    if os.environ.get(WEBHOOK_WORKER_ENV) == "1":
+        webhook_worker.start()
     # Follow-up reminders; restart-safe because the claim columns, not memory, hold the state.
     reminders = ReminderScheduler(app.state.engine, app.state.settings.public_base_url)
     reminders.start()
     yield
     reminders.stop()
+    webhook_worker.stop()
     sender.stop()
 
 

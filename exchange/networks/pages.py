@@ -17,9 +17,9 @@ from sqlmodel import Session
 from exchange.accounts.deps import CurrentUser, PlatformAdmin
 from exchange.accounts.models import User
 from exchange.deps import SessionDep, SettingsDep
-from exchange.errors import ExchangeError, ValidationFailed
+from exchange.errors import ExchangeError, NotFound, ValidationFailed
 from exchange.networks import keys as keys_service
-from exchange.networks import service
+from exchange.networks import service, webhooks
 from exchange.networks.deps import AdminNetwork
 from exchange.networks.models import InvitationKind, Network, Scope
 from exchange.web.csrf import verify_csrf
@@ -249,3 +249,74 @@ def answer_invitation(request: Request, token: str, user: CurrentUser, session: 
                                 status_code=exc.status_code, errors={"form": exc.detail})
     return redirect(request, f"/businesses/{opened.business.slug}",
                     f"{opened.business.name} is now a member of {opened.network.name}.")
+
+
+# -- webhooks -----------------------------------------------------------------------------------
+
+
+def _webhooks_page(request: Request, session: Session, network: Network, *,
+                   new_secret: str | None = None, status_code: int = 200,
+                   errors: dict[str, str] | None = None, form: dict[str, Any] | None = None
+                   ) -> Response:
+    return render(request, "networks/webhooks.html", {
+        "network": network, "endpoints": webhooks.endpoints_of(session, network),
+        "event_types": webhooks.EVENT_TYPES, "new_secret": new_secret,
+    }, status_code=status_code, errors=errors, form=form or {"event_types": []})
+
+
+@router.get("/networks/{network_slug}/webhooks")
+def webhook_endpoints(request: Request, network: AdminNetwork, session: SessionDep
+                      ) -> Response:
+    return _webhooks_page(request, session, network)
+
+
+@router.post("/networks/{network_slug}/webhooks")
+def create_webhook(request: Request, network: AdminNetwork, session: SessionDep,
+                   settings: SettingsDep, url: FormStr = "", description: FormStr = "",
+                   event_types: Annotated[list[str] | None, Form()] = None) -> Response:
+    form = {"url": url, "description": description, "event_types": event_types or []}
+    try:
+        _, secret = webhooks.create_endpoint(session, settings, network, url=url,
+                                             event_types=event_types or [],
+                                             description=description)
+    except ValidationFailed as exc:
+        session.rollback()
+        return _webhooks_page(request, session, network, status_code=422,
+                              errors=exc.by_field(), form=form)
+    # The secret is derived, never stored: this response is the only place it appears.
+    return _webhooks_page(request, session, network, new_secret=secret, status_code=201)
+
+
+@router.post("/networks/{network_slug}/webhooks/{endpoint_id}/{action}")
+def change_webhook(request: Request, network: AdminNetwork, session: SessionDep,
+                   endpoint_id: int, action: str) -> Response:
+    if action == "delete":
+        webhooks.delete_endpoint(session, network, endpoint_id)
+        message = "Endpoint deleted."
+    elif action in {"enable", "disable"}:
+        webhooks.set_enabled(session, network, endpoint_id, action == "enable")
+        message = f"Endpoint {action}d."
+    else:
+        raise NotFound("No such action.")
+    return redirect(request, f"/networks/{network.slug}/webhooks", message)
+
+
+@router.get("/networks/{network_slug}/webhooks/{endpoint_id}")
+def webhook_log(request: Request, network: AdminNetwork, session: SessionDep,
+                endpoint_id: int, before: int | None = None) -> Response:
+    endpoint = webhooks.endpoint_of(session, network, endpoint_id)
+    found = webhooks.deliveries_of(session, endpoint, before_id=before, limit=PAGE_SIZE + 1)
+    page = found[:PAGE_SIZE]
+    return render(request, "networks/webhook_log.html", {
+        "network": network, "endpoint": endpoint, "deliveries": page,
+        "attempts": webhooks.attempts_of(session, page),
+        "next_before": page[-1].id if len(found) > PAGE_SIZE else None,
+    })
+
+
+@router.post("/networks/{network_slug}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver")
+def redeliver(request: Request, network: AdminNetwork, session: SessionDep, endpoint_id: int,
+              delivery_id: int) -> Response:
+    webhooks.redeliver(session, network, endpoint_id, delivery_id)
+    return redirect(request, f"/networks/{network.slug}/webhooks/{endpoint_id}",
+                    "The delivery will be sent again in a moment.")

@@ -71,3 +71,31 @@ def member_record(external_id: str, **overrides: Any) -> dict[str, Any]:
     }
     record.update(overrides)
     return record
+
+
+@pytest.fixture
+def pune_world(api: Client, session: Session) -> dict[str, str]:
+    """Pune's things that routes address: two members, a webhook endpoint with one delivery,
+    its keys. Returns the values for the path parameters of tests/networks/route_rules.py."""
+    from sqlmodel import select
+
+    from exchange.networks.models import NetworkApiKey, WebhookDelivery
+
+    base = "/api/v1/networks/pune-chamber"
+    created = api.put(f"{base}/members", json={"members": [
+        member_record("crm-1"), member_record("crm-2")]}).json()
+    assert created["counts"]["created"] == 2, created
+    endpoint = api.post(f"{base}/webhooks", json={"url": "http://127.0.0.1:9/hook"}).json()
+    api.put(f"{base}/members", json={"members": [member_record("crm-2", name="Changed")]})
+    delivery = session.exec(select(WebhookDelivery)).first()
+    key = session.exec(select(NetworkApiKey)).first()
+    assert delivery is not None and key is not None
+    return {"network_slug": "pune-chamber", "external_id": "crm-1",
+            "endpoint_id": str(endpoint["id"]), "delivery_id": str(delivery.id),
+            "key_id": str(key.id), "action": "disable"}
+
+
+def fill(path: str, values: dict[str, str]) -> str:
+    import re
+
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

@@ -22,12 +22,21 @@ KEY_SCOPES: dict[tuple[str, str], Scope | None] = {
     ("DELETE", f"{N}/members/{{external_id}}"): Scope.members_write,
     ("POST", f"{N}/members/{{external_id}}/claim-invitations"): Scope.members_write,
     ("GET", f"{N}/members/{{external_id}}/suggestions"): Scope.matches_read,
+    ("GET", f"{N}/webhooks"): Scope.webhooks_manage,
+    ("POST", f"{N}/webhooks"): Scope.webhooks_manage,
+    ("GET", f"{N}/webhooks/{{endpoint_id}}"): Scope.webhooks_manage,
+    ("DELETE", f"{N}/webhooks/{{endpoint_id}}"): Scope.webhooks_manage,
+    ("POST", f"{N}/webhooks/{{endpoint_id}}/enable"): Scope.webhooks_manage,
+    ("GET", f"{N}/webhooks/{{endpoint_id}}/deliveries"): Scope.webhooks_manage,
+    ("POST", f"{N}/webhooks/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver"):
+        Scope.webhooks_manage,
 }
 
 # Bodies that pass validation, so that a refusal is the permission check and not a 422.
 BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PUT", f"{N}/members"): {"members": []},
     ("POST", f"{N}/members/{{external_id}}/claim-invitations"): {"email": "x@example.com"},
+    ("POST", f"{N}/webhooks"): {"url": "http://127.0.0.1:9/hook"},
 }
 
 P = "/networks/{network_slug}"
@@ -41,6 +50,11 @@ NETWORK_ADMIN_PAGES: dict[tuple[str, str], dict[str, str] | None] = {
     ("GET", f"{P}/keys"): None,
     ("POST", f"{P}/keys"): {"name": "x", "scopes": "members:read"},
     ("POST", f"{P}/keys/{{key_id}}/revoke"): None,
+    ("GET", f"{P}/webhooks"): None,
+    ("POST", f"{P}/webhooks"): {"url": "http://127.0.0.1:9/hook"},
+    ("POST", f"{P}/webhooks/{{endpoint_id}}/{{action}}"): None,
+    ("GET", f"{P}/webhooks/{{endpoint_id}}"): None,
+    ("POST", f"{P}/webhooks/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver"): None,
 }
 
 PUBLIC: set[tuple[str, str]] = set()
@@ -60,5 +74,8 @@ PARAMS = {
     "network_slug": lambda w: "pune-chamber",
     "external_id": lambda w: "crm-1",
     "key_id": lambda w: 1,
+    "endpoint_id": lambda w: 1,
+    "delivery_id": lambda w: 1,
+    "action": lambda w: "disable",
 }
 

@@ -13,25 +13,20 @@ from sqlmodel import Session, func, select
 from exchange.config import Settings
 from exchange.db import utcnow
 from exchange.networks import keys as keys_service
-from exchange.networks.models import Network, NetworkApiKey, NetworkInvitation, NetworkMember, Scope
+from exchange.networks.models import (
+    Network,
+    NetworkApiKey,
+    NetworkInvitation,
+    NetworkMember,
+    Scope,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from exchange.profiles.models import Business
 from tests.conftest import Client
-from tests.networks.conftest import member_record
+from tests.networks.conftest import fill
 from tests.networks.factories import make_key
 from tests.networks.route_rules import BODIES, KEY_SCOPES
-from tests.test_route_inventory import _url
-
-
-def _url_for(path: str) -> str:
-    return _url(path, None)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def pune_world(api: Client, session: Session) -> Session:
-    r = api.put("/api/v1/networks/pune-chamber/members", json={"members": [
-        member_record("crm-1"), member_record("crm-2")]})
-    assert r.json()["counts"]["created"] == 2
-    return session
 
 
 def _fingerprint(session: Session) -> tuple[Any, ...]:
@@ -42,12 +37,15 @@ def _fingerprint(session: Session) -> tuple[Any, ...]:
         sorted((b.name, str(b.updated_at)) for b in session.exec(select(Business))),
         session.exec(select(func.count()).select_from(NetworkInvitation)).one(),
         sorted(str(k.revoked_at) for k in session.exec(select(NetworkApiKey))),
+        sorted((e.url, str(e.disabled_at)) for e in session.exec(select(WebhookEndpoint))),
+        sorted((d.status, d.attempts, str(d.next_attempt_at))
+               for d in session.exec(select(WebhookDelivery))),
     )
 
 
-def _call(client: Client, method: str, path: str) -> Any:
+def _call(client: Client, method: str, path: str, values: dict[str, str]) -> Any:
     body = BODIES.get((method, path))
-    return client.request(method, _url_for(path), json=body if method != "GET" else None)
+    return client.request(method, fill(path, values), json=body if method != "GET" else None)
 
 
 def _is_problem(response: Any, status: int) -> bool:
@@ -57,51 +55,53 @@ def _is_problem(response: Any, status: int) -> bool:
 
 @pytest.mark.parametrize(("method", "path"), sorted(KEY_SCOPES))
 def test_a_key_of_another_network_gets_404_and_changes_nothing(
-    method: str, path: str, pune_world: Session, key_client: Callable[[str], Client],
+    method: str, path: str, pune_world: dict[str, str], session: Session,
+    key_client: Callable[[str], Client],
     mumbai_key: str,
 ) -> None:
-    before = _fingerprint(pune_world)
-    response = _call(key_client(mumbai_key), method, path)
+    before = _fingerprint(session)
+    response = _call(key_client(mumbai_key), method, path, pune_world)
     assert _is_problem(response, 404), (response.status_code, response.text)
-    assert _fingerprint(pune_world) == before
+    assert _fingerprint(session) == before
 
 
 @pytest.mark.parametrize(("method", "path"),
                          sorted(k for k, scope in KEY_SCOPES.items() if scope is not None))
 def test_a_key_without_the_scope_gets_403_and_changes_nothing(
-    method: str, path: str, pune_world: Session, settings: Settings,
+    method: str, path: str, pune_world: dict[str, str], session: Session, settings: Settings,
     pune_chamber: Network, key_client: Callable[[str], Client],
 ) -> None:
     needed = KEY_SCOPES[(method, path)]
     others = [s for s in Scope if s is not needed]
-    key = make_key(pune_world, settings, pune_chamber, others, name="narrow")
-    before = _fingerprint(pune_world)
-    response = _call(key_client(key), method, path)
+    key = make_key(session, settings, pune_chamber, others, name="narrow")
+    before = _fingerprint(session)
+    response = _call(key_client(key), method, path, pune_world)
     assert _is_problem(response, 403), (response.status_code, response.text)
-    assert _fingerprint(pune_world) == before
+    assert _fingerprint(session) == before
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(KEY_SCOPES))
 def test_revoked_expired_and_personal_tokens_get_401(
-    method: str, path: str, pune_world: Session, settings: Settings, pune_chamber: Network,
+    method: str, path: str, pune_world: dict[str, str], session: Session, settings: Settings,
+    pune_chamber: Network,
     key_client: Callable[[str], Client], world_token: str,
 ) -> None:
-    revoked = make_key(pune_world, settings, pune_chamber, list(Scope), name="revoked")
-    record = pune_world.exec(select(NetworkApiKey).where(NetworkApiKey.name == "revoked")).one()
+    revoked = make_key(session, settings, pune_chamber, list(Scope), name="revoked")
+    record = session.exec(select(NetworkApiKey).where(NetworkApiKey.name == "revoked")).one()
     assert record.id is not None
-    keys_service.revoke_key(pune_world, pune_chamber, record.id)
-    expired = make_key(pune_world, settings, pune_chamber, list(Scope), name="expired",
+    keys_service.revoke_key(session, pune_chamber, record.id)
+    expired = make_key(session, settings, pune_chamber, list(Scope), name="expired",
                        expires_in_days=1)
-    old = pune_world.exec(select(NetworkApiKey).where(NetworkApiKey.name == "expired")).one()
+    old = session.exec(select(NetworkApiKey).where(NetworkApiKey.name == "expired")).one()
     old.expires_at = utcnow()
-    pune_world.add(old)
-    pune_world.commit()
-    before = _fingerprint(pune_world)
+    session.add(old)
+    session.commit()
+    before = _fingerprint(session)
     for token in (revoked, expired, world_token, "pie_net_forged-key-value"):
-        response = _call(key_client(token), method, path)
+        response = _call(key_client(token), method, path, pune_world)
         assert _is_problem(response, 401), (token[:12], response.status_code, response.text)
         assert response.headers["www-authenticate"] == "Bearer"
-    assert _fingerprint(pune_world) == before
+    assert _fingerprint(session) == before
 
 
 @pytest.fixture

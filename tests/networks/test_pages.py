@@ -10,11 +10,18 @@ import pytest
 from sqlmodel import Session, select
 
 from exchange.accounts.models import BusinessRole, User
-from exchange.networks.models import Network, NetworkAdmin, NetworkApiKey, NetworkMember
+from exchange.networks.models import (
+    Network,
+    NetworkAdmin,
+    NetworkApiKey,
+    NetworkMember,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from exchange.notifications.models import OutboxEmail
 from exchange.profiles.models import Business, BusinessMembership
 from tests.conftest import Client
-from tests.networks.conftest import member_record
+from tests.networks.conftest import fill, member_record
 from tests.networks.route_rules import NETWORK_ADMIN_PAGES
 
 
@@ -63,43 +70,42 @@ def pune_member(api: Client) -> None:
     assert r.json()["created"] == ["crm-1"]
 
 
-def _page_url(path: str, session: Session) -> str:
-    key = session.exec(select(NetworkApiKey)).first()
-    values = {"network_slug": "pune-chamber", "external_id": "crm-1",
-              "key_id": str(key.id if key else 0)}
-    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
-
-
 @pytest.mark.parametrize(("method", "path"), sorted(NETWORK_ADMIN_PAGES))
 def test_strangers_and_other_networks_admins_get_404(
     method: str, path: str, make_client: Callable[..., Client], charlie: User, otto: User,
-    mumbai_guild: Network, afreen_firm: Business, pune_member: None, session: Session,
+    mumbai_guild: Network, afreen_firm: Business, pune_world: dict[str, str],
+    session: Session,
 ) -> None:
     form = {k: v.replace("{afreen_firm}", afreen_firm.slug)
             for k, v in (NETWORK_ADMIN_PAGES[(method, path)] or {}).items()}
     for intruder in (charlie, otto):
         before = (sorted(m.external_id for m in session.exec(select(NetworkMember))),
                   len(session.exec(select(NetworkApiKey)).all()),
-                  len(session.exec(select(OutboxEmail)).all()))
+                  len(session.exec(select(OutboxEmail)).all()),
+                  sorted(str(e.disabled_at) for e in session.exec(select(WebhookEndpoint))),
+                  len(session.exec(select(WebhookDelivery)).all()))
         client = make_client(intruder)
-        url = _page_url(path, session)
+        url = fill(path, pune_world)
         r = client.get(url) if method == "GET" else client.submit(url, form)
         assert r.status_code == 404, (intruder.display_name, r.status_code)
         session.expire_all()
         assert before == (sorted(m.external_id for m in session.exec(select(NetworkMember))),
                           len(session.exec(select(NetworkApiKey)).all()),
-                          len(session.exec(select(OutboxEmail)).all()))
+                          len(session.exec(select(OutboxEmail)).all()),
+                          sorted(str(e.disabled_at)
+                                 for e in session.exec(select(WebhookEndpoint))),
+                          len(session.exec(select(WebhookDelivery)).all()))
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(NETWORK_ADMIN_PAGES))
 def test_nina_may_use_every_network_admin_page(
     method: str, path: str, make_client: Callable[..., Client], nina: User,
-    afreen_firm: Business, pune_member: None, session: Session,
+    afreen_firm: Business, pune_world: dict[str, str], session: Session,
 ) -> None:
     form = {k: v.replace("{afreen_firm}", afreen_firm.slug)
             for k, v in (NETWORK_ADMIN_PAGES[(method, path)] or {}).items()}
     client = make_client(nina)
-    url = _page_url(path, session)
+    url = fill(path, pune_world)
     r = client.get(url) if method == "GET" else client.submit(url, form)
     assert r.status_code in {200, 201, 303}, (r.status_code, r.text[:300])
 
@@ -205,3 +211,26 @@ def test_removing_a_member_on_the_page_keeps_the_business(
     assert session.exec(select(Business)).first() is not None
 
 
+
+
+def test_nina_adds_a_webhook_and_sees_its_secret_once(make_client: Callable[..., Client],
+                                                      nina: User, pune_chamber: Network,
+                                                      session: Session) -> None:
+    client = make_client(nina)
+    r = client.submit("/networks/pune-chamber/webhooks",
+                      {"url": "https://crm.example.org/hooks", "event_types": ["member.updated"]})
+    assert r.status_code == 201
+    secret = re.search(r"whsec_[\w+/=]+", r.text)
+    assert secret
+    endpoint = session.exec(select(WebhookEndpoint)).one()
+    assert endpoint.event_types == ["member.updated"]
+    page = client.get("/networks/pune-chamber/webhooks").text
+    assert secret.group(0) not in page and "https://crm.example.org/hooks" in page
+    assert client.get(f"/networks/pune-chamber/webhooks/{endpoint.id}").status_code == 200
+
+
+def test_a_bad_webhook_url_is_named(make_client: Callable[..., Client], nina: User,
+                                    pune_chamber: Network, session: Session) -> None:
+    r = make_client(nina).submit("/networks/pune-chamber/webhooks", {"url": "not a url"})
+    assert r.status_code == 422 and "must be an http(s) address" in r.text
+    assert session.exec(select(WebhookEndpoint)).first() is None

@@ -1,0 +1,410 @@
+"""Webhooks: endpoints per network, a durable outbox of deliveries, and the worker sending them.
+
+- **Events → deliveries.** `route_event` is subscribed to the domain-event hub
+  (exchange/events.py). It runs inside the emitting transaction and writes one
+  `webhook_deliveries` row per interested endpoint of each network the event concerns: the
+  network named in a `member.*` event, or every network one of `business_ids` belongs to. So a
+  delivery exists exactly when the change is committed, and a rollback takes it away.
+- **Signing.** Standard Webhooks headers (signing.py). The endpoint secret is never stored:
+  it is HMAC(server key, `secret_salt`), shown once when the endpoint is created.
+- **Sending.** `deliver_due` leases due rows with a compare-and-set on `locked_until` (so two
+  workers never send the same row at once), POSTs each, logs every attempt (status, latency,
+  error) and records success at once. Failures retry on :data:`RETRY_SCHEDULE` (about a day)
+  with ±20 % jitter, then the delivery is `failed`. A restart loses nothing: the rows are the
+  queue. The guarantee is at least once — a crash between the receiver's 2xx and our commit
+  resends after the lease — so receivers deduplicate by `webhook-id`, as the convention says.
+- **Disabling.** After :data:`DISABLE_AFTER` consecutive failed attempts an endpoint is
+  disabled and the network's admins get an e-mail; its pending deliveries wait until an admin
+  enables it again.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from hashlib import sha256
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from exchange.config import Settings
+from exchange.db import utcnow
+from exchange.errors import NotFound, ValidationFailed
+from exchange.events import DomainEvent, subscribe
+from exchange.networks import service
+from exchange.networks.models import (
+    DeliveryStatus,
+    Network,
+    NetworkMember,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from exchange.networks.signing import headers_for, secret_from_key
+from exchange.notifications.email import queue_email
+
+log = logging.getLogger("exchange.webhooks")
+
+EVENT_TYPES = (
+    "member.updated", "member.removed",
+    "internship.proposed", "internship.accepted", "internship.completed",
+    "internship.plan_submitted", "internship.closed",
+    "round.cleared", "round.proposal_updated",
+)
+# Attempt n (1-based) waits RETRY_SCHEDULE[n-1] after the previous one: ~27 hours in all.
+RETRY_SCHEDULE = (timedelta(0), timedelta(seconds=5), timedelta(minutes=5),
+                  timedelta(minutes=30), timedelta(hours=2), timedelta(hours=5),
+                  timedelta(hours=10), timedelta(hours=10))
+DISABLE_AFTER = 20
+LEASE = timedelta(minutes=2)
+TIMEOUT_SECONDS = 10.0
+MAX_ENDPOINTS = 10
+
+
+# -- endpoints ----------------------------------------------------------------------------------
+
+
+def endpoint_secret(settings: Settings, endpoint: WebhookEndpoint) -> str:
+    key = hmac.new(settings.secret_key.encode(), b"webhook:" + endpoint.secret_salt.encode(),
+                   sha256).digest()
+    return secret_from_key(key)
+
+
+def validate_endpoint(url: str, event_types: list[str]) -> tuple[str, list[str]]:
+    errors = []
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or len(url) > 500:
+        errors.append(("url", "must be an http(s) address of at most 500 characters"))
+    unknown = sorted(set(event_types) - set(EVENT_TYPES))
+    if unknown:
+        errors.append(("event_types", f"unknown event types: {', '.join(unknown)}; known: "
+                                      f"{', '.join(EVENT_TYPES)}"))
+    if errors:
+        from exchange.errors import FieldError
+
+        raise ValidationFailed([FieldError(f, m) for f, m in errors])
+    return url, sorted(set(event_types))
+
+
+def create_endpoint(session: Session, settings: Settings, network: Network, *, url: str,
+                    event_types: list[str], description: str = "") -> tuple[WebhookEndpoint,
+                                                                             str]:
+    url, event_types = validate_endpoint(url, event_types)
+    if len(endpoints_of(session, network)) >= MAX_ENDPOINTS:
+        raise ValidationFailed.single("url", f"a network has at most {MAX_ENDPOINTS} endpoints")
+    assert network.id is not None
+    endpoint = WebhookEndpoint(network_id=network.id, url=url, event_types=event_types,
+                               description=description.strip()[:200],
+                               secret_salt=secrets.token_hex(16))
+    session.add(endpoint)
+    session.flush()
+    return endpoint, endpoint_secret(settings, endpoint)
+
+
+def endpoints_of(session: Session, network: Network) -> list[WebhookEndpoint]:
+    return list(session.exec(select(WebhookEndpoint).where(
+        WebhookEndpoint.network_id == network.id).order_by(col(WebhookEndpoint.id))).all())
+
+
+def endpoint_of(session: Session, network: Network, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.network_id != network.id:
+        raise NotFound("No such webhook endpoint.")
+    return endpoint
+
+
+def delete_endpoint(session: Session, network: Network, endpoint_id: int) -> None:
+    session.delete(endpoint_of(session, network, endpoint_id))
+    session.flush()
+
+
+def set_enabled(session: Session, network: Network, endpoint_id: int, enabled: bool
+                ) -> WebhookEndpoint:
+    endpoint = endpoint_of(session, network, endpoint_id)
+    endpoint.disabled_at = None if enabled else (endpoint.disabled_at or utcnow())
+    endpoint.disabled_reason = None if enabled else "disabled by an admin"
+    endpoint.consecutive_failures = 0 if enabled else endpoint.consecutive_failures
+    session.add(endpoint)
+    session.flush()
+    return endpoint
+
+
+def deliveries_of(session: Session, endpoint: WebhookEndpoint, *, before_id: int | None = None,
+                  limit: int = 50) -> list[WebhookDelivery]:
+    """Newest first."""
+    statement = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    if before_id is not None:
+        statement = statement.where(col(WebhookDelivery.id) < before_id)
+    return list(session.exec(statement.order_by(col(WebhookDelivery.id).desc()).limit(limit)))
+
+
+def attempts_of(session: Session, deliveries: list[WebhookDelivery]
+                ) -> dict[int, list[WebhookAttempt]]:
+    ids = [d.id for d in deliveries]
+    out: dict[int, list[WebhookAttempt]] = {}
+    if ids:
+        for attempt in session.exec(select(WebhookAttempt).where(
+                col(WebhookAttempt.delivery_id).in_(ids)).order_by(col(WebhookAttempt.id))):
+            out.setdefault(attempt.delivery_id, []).append(attempt)
+    return out
+
+
+def redeliver(session: Session, network: Network, endpoint_id: int, delivery_id: int
+              ) -> WebhookDelivery:
+    """Send again from the start of the schedule (even after success: the receiver asked)."""
+    endpoint = endpoint_of(session, network, endpoint_id)  # 404 unless it is this network's
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.endpoint_id != endpoint.id:
+        raise NotFound("No such delivery.")
+    delivery.status = DeliveryStatus.pending.value
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    delivery.locked_until = None
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+# -- events → deliveries ------------------------------------------------------------------------
+
+
+def _networks_for(session: Session, event: DomainEvent) -> list[tuple[Network, list[str]]]:
+    """The networks an event concerns, each with its own ids of the businesses involved."""
+    ids = [i for i in event.business_ids if i]
+    named = event.data.get("network") if event.type.startswith("member.") else None
+    statement = (select(Network, NetworkMember.external_id)
+                 .join(NetworkMember, col(NetworkMember.network_id) == Network.id)
+                 .where(col(NetworkMember.business_id).in_(ids)))
+    if named:
+        statement = statement.where(Network.slug == named)
+    found: dict[int, tuple[Network, list[str]]] = {}
+    for network, external_id in session.exec(statement):
+        found.setdefault(network.id or 0, (network, []))[1].append(external_id)
+    if named and not found:  # a removed member is no longer in the table
+        network = service.get_network(session, named)
+        if network is not None:
+            found[network.id or 0] = (network, [str(event.data.get("external_id", ""))])
+    return list(found.values())
+
+
+@subscribe
+def route_event(session: Session, event: DomainEvent) -> None:
+    if event.type not in EVENT_TYPES or not event.business_ids:
+        return
+    for network, external_ids in _networks_for(session, event):
+        endpoints = [e for e in endpoints_of(session, network)
+                     if not e.event_types or event.type in e.event_types]
+        if not endpoints:
+            continue
+        message_id = "msg_" + secrets.token_urlsafe(18)
+        body = json.dumps({
+            "id": message_id, "type": event.type, "timestamp": event.occurred_at.isoformat(),
+            "network": network.slug, "members": sorted(set(external_ids)), "data": event.data,
+        }, sort_keys=True, default=str)
+        for endpoint in endpoints:
+            assert endpoint.id is not None
+            session.add(WebhookDelivery(endpoint_id=endpoint.id, event_id=message_id,
+                                        event_type=event.type, body=body))
+    session.flush()
+
+
+# -- the worker ---------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkerConfig:
+    schedule: tuple[timedelta, ...] = RETRY_SCHEDULE
+    disable_after: int = DISABLE_AFTER
+    timeout: float = TIMEOUT_SECONDS
+    jitter: float = 0.2
+
+
+def _next_wait(config: WorkerConfig, attempts: int) -> timedelta | None:
+    """The wait before the next attempt after `attempts` attempts, or None: give up."""
+    if attempts >= len(config.schedule):
+        return None
+    base = config.schedule[attempts].total_seconds()
+    return timedelta(seconds=base * (1 + random.uniform(-config.jitter, config.jitter)))  # noqa: S311
+
+
+SessionFactory = Callable[[], Session]
+
+
+def _lease(sessions: SessionFactory, limit: int) -> list[tuple[WebhookDelivery,
+                                                                WebhookEndpoint]]:
+    now = utcnow()
+    leased = []
+    with sessions() as session:
+        due = session.exec(
+            select(WebhookDelivery, WebhookEndpoint)
+            .join(WebhookEndpoint, col(WebhookEndpoint.id) == WebhookDelivery.endpoint_id)
+            .where(WebhookDelivery.status == DeliveryStatus.pending.value,
+                   col(WebhookDelivery.next_attempt_at) <= now,
+                   col(WebhookEndpoint.disabled_at).is_(None))
+            .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
+            .limit(limit)
+        ).all()
+        for delivery, endpoint in due:
+            if delivery.locked_until is not None and delivery.locked_until > now:
+                continue
+            # Compare-and-set: only one worker wins each row.
+            won = session.execute(
+                update(WebhookDelivery)
+                .where(col(WebhookDelivery.id) == delivery.id,
+                       col(WebhookDelivery.locked_until).is_(None)
+                       | (col(WebhookDelivery.locked_until) <= now))
+                .values(locked_until=now + LEASE)
+            ).rowcount
+            if won:
+                leased.append((delivery, endpoint))
+        session.commit()
+    return leased
+
+
+def _record(sessions: SessionFactory, config: WorkerConfig, delivery_id: int, *,
+            status: int | None, latency_ms: int, error: str | None) -> None:
+    succeeded = status is not None and 200 <= status < 300
+    now = utcnow()
+    with sessions() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is None:  # the endpoint was deleted meanwhile
+            return
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+        assert endpoint is not None
+        session.add(WebhookAttempt(delivery_id=delivery_id, response_status=status,
+                                   latency_ms=latency_ms, error=(error or None) and error[:500],
+                                   succeeded=succeeded, attempted_at=now))
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.locked_until = None
+        if succeeded:
+            delivery.status = DeliveryStatus.succeeded.value
+            delivery.succeeded_at = now
+            endpoint.consecutive_failures = 0
+        else:
+            wait = _next_wait(config, delivery.attempts)
+            if wait is None:
+                delivery.status = DeliveryStatus.failed.value
+            else:
+                delivery.next_attempt_at = now + wait
+            endpoint.consecutive_failures += 1
+            if endpoint.disabled_at is None and (
+                    endpoint.consecutive_failures >= config.disable_after):
+                _disable(session, endpoint)
+        session.add_all([delivery, endpoint])
+        session.commit()
+
+
+def _disable(session: Session, endpoint: WebhookEndpoint) -> None:
+    endpoint.disabled_at = utcnow()
+    endpoint.disabled_reason = (f"{endpoint.consecutive_failures} deliveries in a row failed")
+    network = session.get(Network, endpoint.network_id)
+    assert network is not None
+    for admin in service.admins_of(session, network):
+        queue_email(
+            session, to=admin.email,
+            subject=f"Webhook endpoint disabled for {network.name}",
+            body=(f"We stopped sending events to {endpoint.url} because "
+                  f"{endpoint.consecutive_failures} deliveries in a row failed. Pending events "
+                  "are kept. Fix the receiver, then enable the endpoint again on the network's "
+                  "Webhooks page (or with POST …/webhooks/{id}/enable); they will be sent.\n"),
+        )
+    log.warning("webhook endpoint %s disabled after %s failures", endpoint.id,
+                endpoint.consecutive_failures)
+
+
+def deliver_due(sessions: SessionFactory, settings: Settings, *, limit: int = 50,
+                client: httpx.Client | None = None, config: WorkerConfig | None = None) -> int:
+    """Send what is due; returns how many attempts were made. `sessions` opens a session for
+    one short transaction (each lease and each attempt commits on its own)."""
+    config = config or WorkerConfig()
+    leased = _lease(sessions, limit)
+    if not leased:
+        return 0
+    own_client = client is None
+    http = client or httpx.Client(timeout=config.timeout, follow_redirects=False)
+    try:
+        for delivery, endpoint in leased:
+            assert delivery.id is not None
+            headers = headers_for(endpoint_secret(settings, endpoint), delivery.event_id,
+                                  int(time.time()), delivery.body)
+            headers["user-agent"] = "PeerInternshipExchange-Webhooks/1"
+            started = time.perf_counter()
+            status: int | None = None
+            error: str | None = None
+            try:
+                response = http.post(endpoint.url, content=delivery.body.encode(),
+                                     headers=headers)
+                status = response.status_code
+                if not 200 <= status < 300:
+                    error = f"HTTP {status}: {response.text[:200]}"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"[:500]
+            latency = int((time.perf_counter() - started) * 1000)
+            _record(sessions, config, delivery.id, status=status, latency_ms=latency,
+                    error=error)
+    finally:
+        if own_client:
+            http.close()
+    return len(leased)
+
+
+class WebhookWorker:
+    """Runs `deliver_due` every `interval` seconds in a daemon thread (inside `exchange serve`,
+    or alone as `exchange worker`)."""
+
+    def __init__(self, engine: Engine, settings: Settings, interval: float = 2.0,
+                 config: WorkerConfig | None = None) -> None:
+        self.engine, self.settings, self.interval = engine, settings, interval
+        self.config = config or WorkerConfig()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._purged_at = 0.0
+
+    def run_once(self) -> int:
+        return deliver_due(lambda: Session(self.engine, expire_on_commit=False), self.settings,
+                           config=self.config)
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                sent = self.run_once()
+                self._purge()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("webhook delivery failed")
+                sent = 0
+            if not sent:
+                self._stop.wait(self.interval)
+
+    def _purge(self) -> None:
+        from exchange.idempotency import purge_expired
+
+        if time.monotonic() - self._purged_at < 300:
+            return
+        self._purged_at = time.monotonic()
+        with Session(self.engine) as session:
+            purge_expired(session)
+            session.commit()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.run_forever, name="webhooks",
+                                            daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=TIMEOUT_SECONDS + 5)
+

@@ -1,0 +1,155 @@
+"""/api/v1/networks/{network_slug}/webhooks: endpoints, their delivery log, redelivery
+(scope `webhooks:manage`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel, Field
+
+from exchange.deps import SessionDep, SettingsDep
+from exchange.networks import webhooks
+from exchange.networks.deps import WebhooksManage
+from exchange.networks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+router = APIRouter(prefix="/api/v1/networks/{network_slug}/webhooks", tags=["webhooks"])
+
+
+class EndpointIn(BaseModel):
+    url: str = Field(max_length=500, examples=["https://crm.example.org/hooks/exchange"])
+    event_types: list[str] = Field(
+        default_factory=list, max_length=len(webhooks.EVENT_TYPES),
+        description="Empty: every event. Known: " + ", ".join(webhooks.EVENT_TYPES),
+        examples=[["member.updated", "internship.accepted"]])
+    description: str = Field(default="", max_length=200)
+
+
+class EndpointOut(BaseModel):
+    id: int
+    url: str
+    description: str
+    event_types: list[str]
+    created_at: datetime
+    enabled: bool
+    disabled_reason: str | None
+    consecutive_failures: int
+
+    @classmethod
+    def of(cls, endpoint: WebhookEndpoint) -> EndpointOut:
+        assert endpoint.id is not None
+        return cls(id=endpoint.id, url=endpoint.url, description=endpoint.description,
+                   event_types=endpoint.event_types, created_at=endpoint.created_at,
+                   enabled=endpoint.disabled_at is None,
+                   disabled_reason=endpoint.disabled_reason,
+                   consecutive_failures=endpoint.consecutive_failures)
+
+
+class EndpointCreated(EndpointOut):
+    secret: str = Field(description="The signing secret (`whsec_…`), shown only this once")
+
+
+class AttemptOut(BaseModel):
+    attempted_at: datetime
+    response_status: int | None
+    latency_ms: int
+    error: str | None
+    succeeded: bool
+
+    @classmethod
+    def of(cls, attempt: WebhookAttempt) -> AttemptOut:
+        return cls(attempted_at=attempt.attempted_at, response_status=attempt.response_status,
+                   latency_ms=attempt.latency_ms, error=attempt.error,
+                   succeeded=attempt.succeeded)
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    event_id: str = Field(description="The `webhook-id` header; deduplicate by it")
+    event_type: str
+    status: str = Field(description="pending, succeeded or failed (gave up after ~a day)")
+    attempts: list[AttemptOut]
+    next_attempt_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> DeliveryOut:
+        assert delivery.id is not None
+        return cls(id=delivery.id, event_id=delivery.event_id, event_type=delivery.event_type,
+                   status=delivery.status, attempts=[AttemptOut.of(a) for a in attempts],
+                   next_attempt_at=delivery.next_attempt_at
+                   if delivery.status == "pending" else None,
+                   created_at=delivery.created_at)
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryOut]
+    next: str | None
+
+
+@router.get("", response_model=list[EndpointOut], summary="Webhook endpoints")
+def list_endpoints(context: WebhooksManage, session: SessionDep) -> list[EndpointOut]:
+    return [EndpointOut.of(e) for e in webhooks.endpoints_of(session, context.network)]
+
+
+@router.post("", response_model=EndpointCreated, status_code=status.HTTP_201_CREATED,
+             summary="Register a webhook endpoint (the secret is shown only here)")
+def create_endpoint(context: WebhooksManage, session: SessionDep, settings: SettingsDep,
+                    data: EndpointIn) -> EndpointCreated:
+    """Events are POSTed as JSON with Standard Webhooks headers (`webhook-id`,
+    `webhook-timestamp`, `webhook-signature`); verify them with
+    `exchange.client.verify_webhook`. Answer 2xx within 10 s; anything else is retried with
+    backoff for about a day."""
+    endpoint, secret = webhooks.create_endpoint(
+        session, settings, context.network, url=data.url, event_types=data.event_types,
+        description=data.description)
+    return EndpointCreated(**EndpointOut.of(endpoint).model_dump(), secret=secret)
+
+
+@router.get("/{endpoint_id}", response_model=EndpointOut, summary="One webhook endpoint")
+def read_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: int
+                  ) -> EndpointOut:
+    return EndpointOut.of(webhooks.endpoint_of(session, context.network, endpoint_id))
+
+
+@router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="Delete a webhook endpoint and its delivery log")
+def delete_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: int
+                    ) -> Response:
+    webhooks.delete_endpoint(session, context.network, endpoint_id)
+    return Response(status_code=204)
+
+
+@router.post("/{endpoint_id}/enable", response_model=EndpointOut,
+             summary="Enable an endpoint again (after it was disabled for failing)")
+def enable_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: int
+                    ) -> EndpointOut:
+    return EndpointOut.of(webhooks.set_enabled(session, context.network, endpoint_id, True))
+
+
+@router.get("/{endpoint_id}/deliveries", response_model=DeliveryPage,
+            summary="The delivery log, newest first, every attempt included")
+def list_deliveries(request: Request, context: WebhooksManage, session: SessionDep,
+                    endpoint_id: int,
+                    before: Annotated[int | None, Query(ge=1, description="From a `next` link")
+                                      ] = None,
+                    limit: Annotated[int, Query(ge=1, le=100)] = 50) -> DeliveryPage:
+    endpoint = webhooks.endpoint_of(session, context.network, endpoint_id)
+    found = webhooks.deliveries_of(session, endpoint, before_id=before, limit=limit + 1)
+    page = found[:limit]
+    attempts = webhooks.attempts_of(session, page)
+    next_url = None
+    if len(found) > limit and page[-1].id is not None:
+        next_url = str(request.url.include_query_params(before=page[-1].id, limit=limit))
+    return DeliveryPage(items=[DeliveryOut.of(d, attempts.get(d.id or 0, [])) for d in page],
+                        next=next_url)
+
+
+@router.post("/{endpoint_id}/deliveries/{delivery_id}/redeliver", response_model=DeliveryOut,
+             status_code=status.HTTP_202_ACCEPTED, summary="Send a delivery again")
+def redeliver(context: WebhooksManage, session: SessionDep, endpoint_id: int,
+              delivery_id: int) -> DeliveryOut:
+    delivery = webhooks.redeliver(session, context.network, endpoint_id, delivery_id)
+    return DeliveryOut.of(delivery, webhooks.attempts_of(session, [delivery]).get(
+        delivery.id or 0, []))
