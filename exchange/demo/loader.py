@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from exchange.accounts import service as accounts_service
 from exchange.accounts.models import BusinessRole
 from exchange.demo.generator import AFREEN_ID, RAJEEV_ID, generate_businesses, reference_story
+from exchange.demo.internships import load_internships
 from exchange.profiles.importer import import_businesses
 from exchange.profiles.models import BusinessMembership, ExternalRef
 
@@ -42,6 +43,15 @@ DEMO_PEOPLE = (
                AFREEN_ID, BusinessRole.intern),
     DemoPerson("arjun@example.com", "Arjun Rao", "manager (content lead at Rajeev's)",
                RAJEEV_ID, BusinessRole.manager),
+    # People of the early-state demo internships (exchange/demo/internships.py).
+    DemoPerson("farah@example.com", "Farah Khan", "manager (recruiting lead at Afreen's)",
+               AFREEN_ID, BusinessRole.manager),
+    DemoPerson("sana@example.com", "Sana Qureshi", "intern (job-page writer at Afreen's)",
+               AFREEN_ID, BusinessRole.intern),
+    DemoPerson("kiran@example.com", "Kiran Patel", "intern (project coordinator at Rajeev's)",
+               RAJEEV_ID, BusinessRole.intern),
+    DemoPerson("vikram@example.com", "Vikram Nair", "intern (studio assistant at Rajeev's)",
+               RAJEEV_ID, BusinessRole.intern),
 )
 
 
@@ -86,4 +96,7 @@ def load_demo(session: Session) -> DemoReport:
                                            role=person.business_role))
             report.created += 1
     session.flush()
+    created, unchanged = load_internships(session)
+    report.created += created
+    report.unchanged += unchanged
     return report
