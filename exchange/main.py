@@ -30,6 +30,7 @@ from exchange.matching import pages as matching_pages
 from exchange.networks import api as networks_api
 from exchange.networks import pages as networks_pages
 from exchange.networks import webhooks_api as networks_webhooks_api
+from exchange.networks.docs import install_network_docs
 from exchange.networks.webhooks import WebhookWorker
 from exchange.notifications import pages as notifications_pages
 from exchange.notifications.email import OutboxSender
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_openapi(app)  # error answers documented for every /api route, added now or later
     install_redaction()
     install_idempotency(app)  # every /api POST, and its header in the schema
+    install_network_docs(app)
 
     @app.middleware("http")
     async def request_id(

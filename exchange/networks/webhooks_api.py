@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from exchange.deps import SessionDep, SettingsDep
@@ -15,6 +15,10 @@ from exchange.networks.deps import WebhooksManage
 from exchange.networks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 router = APIRouter(prefix="/api/v1/networks/{network_slug}/webhooks", tags=["webhooks"])
+
+# Row ids: bounded so that an absurd number is a 422, never a driver overflow.
+EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+DeliveryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class EndpointIn(BaseModel):
@@ -108,14 +112,14 @@ def create_endpoint(context: WebhooksManage, session: SessionDep, settings: Sett
 
 
 @router.get("/{endpoint_id}", response_model=EndpointOut, summary="One webhook endpoint")
-def read_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: int
+def read_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: EndpointId
                   ) -> EndpointOut:
     return EndpointOut.of(webhooks.endpoint_of(session, context.network, endpoint_id))
 
 
 @router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Delete a webhook endpoint and its delivery log")
-def delete_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: int
+def delete_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: EndpointId
                     ) -> Response:
     webhooks.delete_endpoint(session, context.network, endpoint_id)
     return Response(status_code=204)
@@ -123,7 +127,7 @@ def delete_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: i
 
 @router.post("/{endpoint_id}/enable", response_model=EndpointOut,
              summary="Enable an endpoint again (after it was disabled for failing)")
-def enable_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: int
+def enable_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: EndpointId
                     ) -> EndpointOut:
     return EndpointOut.of(webhooks.set_enabled(session, context.network, endpoint_id, True))
 
@@ -131,8 +135,9 @@ def enable_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: i
 @router.get("/{endpoint_id}/deliveries", response_model=DeliveryPage,
             summary="The delivery log, newest first, every attempt included")
 def list_deliveries(request: Request, context: WebhooksManage, session: SessionDep,
-                    endpoint_id: int,
-                    before: Annotated[int | None, Query(ge=1, description="From a `next` link")
+                    endpoint_id: EndpointId,
+                    before: Annotated[int | None, Query(ge=1, le=2**31 - 1,
+                                                        description="From a `next` link")
                                       ] = None,
                     limit: Annotated[int, Query(ge=1, le=100)] = 50) -> DeliveryPage:
     endpoint = webhooks.endpoint_of(session, context.network, endpoint_id)
@@ -148,8 +153,8 @@ def list_deliveries(request: Request, context: WebhooksManage, session: SessionD
 
 @router.post("/{endpoint_id}/deliveries/{delivery_id}/redeliver", response_model=DeliveryOut,
              status_code=status.HTTP_202_ACCEPTED, summary="Send a delivery again")
-def redeliver(context: WebhooksManage, session: SessionDep, endpoint_id: int,
-              delivery_id: int) -> DeliveryOut:
+def redeliver(context: WebhooksManage, session: SessionDep, endpoint_id: EndpointId,
+              delivery_id: DeliveryId) -> DeliveryOut:
     delivery = webhooks.redeliver(session, context.network, endpoint_id, delivery_id)
     return DeliveryOut.of(delivery, webhooks.attempts_of(session, [delivery]).get(
         delivery.id or 0, []))
