@@ -39,6 +39,8 @@ from exchange.paths import static_dir
 from exchange.profiles import api as profiles_api
 from exchange.profiles import matrix_api, matrix_pages, members_api, members_pages
 from exchange.profiles import pages as profiles_pages
+from exchange.rounds import api as rounds_api
+from exchange.rounds import pages as rounds_pages
 from exchange.taxonomy import api as taxonomy_api
 from exchange.taxonomy import pages as taxonomy_pages
 from exchange.web import pages as web_pages
@@ -69,6 +71,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     members_api.router,
     matching_api.router,
     networks_api.router,
+    rounds_api.router,
     networks_webhooks_api.router,
     internships_api.router,
     internships_progress_api.router,
@@ -83,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     matching_pages.router,
     internships_pages.router,
     networks_pages.router,
+    rounds_pages.router,
 )
 
 

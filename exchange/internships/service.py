@@ -692,3 +692,9 @@ def shift_dates_for_demo(internship: Internship, start: date) -> None:
     length = internship.end_date - internship.start_date
     internship.start_date = start
     internship.end_date = start + timedelta(days=length.days)
+
+
+def complexities_of(session: Session, process_keys: Sequence[str]) -> list[int]:
+    """The complexity (1–3) of each known process key, for `suggest_duration_days`."""
+    return list(session.exec(select(Process.complexity).where(
+        col(Process.key).in_(list(process_keys)))).all())
