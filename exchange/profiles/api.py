@@ -47,7 +47,7 @@ def list_businesses(
     offers: Annotated[str, Query(max_length=100, description="Process key it can teach")] = "",
     needs: Annotated[str, Query(max_length=100, description="Process key it wants to learn")] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=directory.MAX_OFFSET)] = 0,
 ) -> BusinessPage:
     """Businesses visible to you, alphabetically; filters combine with AND."""
     filters = directory.DirectoryFilters(q=q, section=section, country=country, region=region,

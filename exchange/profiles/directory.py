@@ -65,12 +65,16 @@ def _has_cell(process_key: str, *, offers: bool):  # type: ignore[no-untyped-def
     return query.where(MatrixCell.need > 0)
 
 
+MAX_OFFSET = 1_000_000_000
+
+
 def search(
     session: Session, user_id: int | None, filters: DirectoryFilters, *, limit: int = 20,
     offset: int = 0,
 ) -> DirectoryPage:
     limit = max(1, min(limit, MAX_PAGE))
-    offset = max(0, offset)
+    # Capped: the database cannot take an offset beyond 64 bits (SQLite raises on it).
+    offset = min(max(0, offset), MAX_OFFSET)
     conditions = [visible_to(user_id)]
     if not filters.include_archived:
         conditions.append(col(Business.archived_at).is_(None))

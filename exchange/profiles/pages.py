@@ -24,7 +24,7 @@ from exchange.web.render import redirect, render
 router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 # Far beyond any directory, far below what a database integer holds.
-MAX_DIRECTORY_OFFSET = 1_000_000_000
+MAX_DIRECTORY_OFFSET = directory.MAX_OFFSET
 
 PROFILE_FIELDS = ("name", "description", "website", "isic_class", "country", "region", "city",
                   "market_reach", "size_band", "hosting_capacity", "visibility")

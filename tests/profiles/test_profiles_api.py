@@ -185,3 +185,17 @@ def test_directory_pages_with_a_next_link(
     assert second["next"] is None
     assert {first["items"][0]["slug"], second["items"][0]["slug"]} == {afreen_firm.slug,
                                                                         rajeev_firm.slug}
+
+
+def test_a_huge_directory_offset_is_a_clear_422_not_a_crash(client: Client, afreen: User,
+                                                            afreen_firm: Business,
+                                                            settings: Settings,
+                                                            session: Session) -> None:
+    token = accounts_service.create_api_token(session, settings, afreen,
+                                              ApiTokenCreate(name="t")).token
+    session.commit()
+    client.use_token(token)
+    r = client.get("/api/v1/businesses", params={"offset": 10**20})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "offset"
+    assert client.get("/api/v1/businesses", params={"offset": 10**9}).status_code == 200
