@@ -22,6 +22,7 @@ from exchange.idempotency import install_idempotency
 from exchange.internships import api as internships_api
 from exchange.internships import pages as internships_pages
 from exchange.internships import progress_api as internships_progress_api
+from exchange.internships import progress_pages as internships_progress_pages
 from exchange.internships import report_api as internships_report_api
 from exchange.internships.followups import ReminderScheduler
 from exchange.logs import install_redaction
@@ -85,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     members_pages.router,
     matching_pages.router,
     internships_pages.router,
+    internships_progress_pages.router,
     networks_pages.router,
     rounds_pages.router,
 )

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from exchange.accounts import service as accounts_service
 from exchange.accounts.models import User
 from exchange.demo.generator import AFREEN_ID, RAJEEV_ID
+from exchange.demo.late_internship import load_late_story
 from exchange.internships import service
 from exchange.internships.models import Internship
 from exchange.internships.schemas import ProposalIn
@@ -201,5 +202,5 @@ def load_internships(session: Session, today: date | None = None) -> tuple[int, 
 
 
 # Later stories (see the module docstring): functions (session, ctx) -> (created, unchanged).
-STORIES: list[Callable[[Session, DemoContext], tuple[int, int]]] = []
+STORIES: list[Callable[[Session, DemoContext], tuple[int, int]]] = [load_late_story]
 

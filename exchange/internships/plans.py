@@ -191,8 +191,9 @@ class Change:
 
     @property
     def lines(self) -> list[tuple[str, str]]:
-        """Line-by-line difference of a changed text (" ", "-", "+"), for display."""
-        if self.before is None or self.after is None:
+        """Line-by-line difference of a changed long text (" ", "-", "+"), for display;
+        short fields (a step's owner, a KPI's target) read better as before → after."""
+        if self.before is None or self.after is None or self.field not in _TEXT_NAMES:
             return []
         return [(line[0], line[2:]) for line in difflib.ndiff(
             self.before.splitlines(), self.after.splitlines()) if line[0] in " -+"]
@@ -200,6 +201,7 @@ class Change:
 
 TEXT_FIELDS = (("current_state", "Current state"), ("target_state", "Target state"),
                ("risks", "Risks"))
+_TEXT_NAMES = frozenset(name for name, _ in TEXT_FIELDS)
 STEP_FIELDS = (("action", "action"), ("owner", "owner"), ("due_date", "due date"),
                ("resources", "resources"))
 KPI_FIELDS = (("name", "name"), ("unit", "unit"), ("baseline", "baseline"),

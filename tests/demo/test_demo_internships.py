@@ -26,6 +26,8 @@ def test_demo_internships_are_in_early_states_and_loading_twice_changes_nothing(
         "Search-engine optimisation for our job pages": "proposed",
         "Workforce planning for project peaks": "accepted",
         "Recruiting designers the way Afreen's team does": "active",
+        # the late-state story (exchange/demo/late_internship.py, tested with its report)
+        "Organic lead generation with content": "following_up",
     }
     accepted = rows["Workforce planning for project peaks"]
     assert len(service.acceptances_of(session, accepted)) == 3
@@ -39,7 +41,7 @@ def test_demo_internships_are_in_early_states_and_loading_twice_changes_nothing(
     again = load_demo(session)
     session.commit()
     assert again.created == 0
-    assert session.exec(select(func.count()).select_from(Internship)).one() == 3
+    assert session.exec(select(func.count()).select_from(Internship)).one() == 4
     assert session.exec(select(func.count()).select_from(InternshipEvent)).one() == events
 
 

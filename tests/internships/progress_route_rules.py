@@ -31,6 +31,19 @@ PLAN_READER = Rule("plan_reader")
 _API = "/api/v1/internships/{internship_id}"
 _RATINGS = {"phase": "final", "ratings": [{"objective_id": 1, "outcome": "achieved", "score": 4}]}
 _FOLLOW_UP = {"steps": [], "kpis": [], "notes": "Intruder"}
+_PAGE = "/internships/{internship_id}"
+
+
+def _plan_form() -> dict[str, str]:
+    data = plan_data()
+    form = {k: data[k] for k in ("current_state", "target_state", "risks")}
+    for part in ("steps", "kpis"):
+        for n, row in enumerate(data[part]):
+            form.update({f"{part}[{n}].{k}": str(v) for k, v in row.items()})
+    return form
+
+
+_PLAN_FORM = _plan_form()
 
 PUBLIC: set[tuple[str, str]] = set()
 
@@ -58,6 +71,32 @@ PROTECTED: dict[tuple[str, str], Rule] = {
     ("GET", f"{_API}/report.csv"): HOME_SIDE,
     ("GET", "/api/v1/businesses/{slug}/internship-report"): MANAGER,
     ("GET", "/api/v1/businesses/{slug}/internship-report.csv"): MANAGER,
+    # pages
+    ("GET", f"{_PAGE}/tasks"): PARTICIPANT,
+    ("POST", f"{_PAGE}/tasks"): Rule("host_side", body={"title": "Intruder's task"}),
+    ("POST", f"{_PAGE}/tasks/{{task_id}}/progress"): Rule("internship_intern",
+                                                           body={"status": "done"}),
+    ("POST", f"{_PAGE}/tasks/{{task_id}}/comment"): Rule("host_side",
+                                                          body={"mentor_comment": "Hi"}),
+    ("POST", f"{_PAGE}/tasks/{{task_id}}/remove"): HOST_SIDE,
+    ("GET", f"{_PAGE}/feedback"): PARTICIPANT,
+    ("POST", f"{_PAGE}/feedback/objectives"): Rule("host_side", body={
+        "phase": "final", "ratings[0].objective_id": "1", "ratings[0].outcome": "achieved",
+        "ratings[0].score": "4"}),
+    ("POST", f"{_PAGE}/feedback/give"): Rule("participant", body={
+        "kind": "intern_reaction", "rating": "1"}),
+    ("GET", f"{_PAGE}/plan"): PLAN_READER,
+    ("POST", f"{_PAGE}/plan"): Rule("internship_intern", body=_PLAN_FORM),
+    ("GET", f"{_PAGE}/plan/versions/{{version}}"): PLAN_READER,
+    ("GET", f"{_PAGE}/plan/diff"): PLAN_READER,
+    ("POST", f"{_PAGE}/plan/approve"): HOME_SIDE,
+    ("POST", f"{_PAGE}/plan/request-changes"): Rule("home_side", body={"comment": "No"}),
+    ("GET", f"{_PAGE}/follow-ups"): PLAN_READER,
+    ("POST", f"{_PAGE}/follow-ups/{{day}}"): Rule("plan_reader", body={"notes": "Intruder"}),
+    ("GET", f"{_PAGE}/report"): HOME_SIDE,
+    ("GET", f"{_PAGE}/report.csv"): HOME_SIDE,
+    ("GET", "/businesses/{slug}/internship-report"): MANAGER,
+    ("GET", "/businesses/{slug}/internship-report.csv"): MANAGER,
 }
 
 INTRUDERS = {
