@@ -40,10 +40,12 @@ def _message(exc: ExchangeError) -> str:
 
 
 def cycles_svg(cycles: list[dict[str, Any]]) -> dict[str, Any]:
-    """Layout of the cleared cycles for the SVG: each cycle a small ring of labelled nodes with
-    arrows from a firm to the firm that hosts its intern. Pure geometry, drawn by the template."""
-    cell_w, cell_h, radius = 300, 230, 70
-    columns = 3
+    """Layout of the cleared cycles for the SVG: each cycle a ring of labelled nodes with arrows
+    from a firm to the firm that hosts its intern. Labels sit outside the ring, on the side of
+    their node, so neighbours' names do not run into each other. Pure geometry; the template
+    draws it."""
+    cell_w, cell_h, radius = 560, 250, 80
+    columns = 2 if len(cycles) > 1 else 1
     drawn = []
     for n, cycle in enumerate(cycles):
         cx = (n % columns) * cell_w + cell_w / 2
@@ -52,9 +54,20 @@ def cycles_svg(cycles: list[dict[str, Any]]) -> dict[str, Any]:
         count = len(names)
         nodes = []
         for i, name in enumerate(names):
-            angle = -math.pi / 2 + 2 * math.pi * i / count
-            nodes.append({"x": round(cx + radius * math.cos(angle), 1),
-                          "y": round(cy + radius * math.sin(angle), 1), "name": name})
+            # A swap lies flat (left, right); a 3-cycle is a triangle with its tip on top.
+            angle = (math.pi if i == 0 else 0.0) if count == 2 else (
+                -math.pi / 2 + 2 * math.pi * i / count)
+            x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+            if abs(x - cx) < 1:
+                anchor, lx, ly = "middle", x, y - 26 if y < cy else y + 34
+            elif count == 2:  # beside the node, outwards
+                anchor = "end" if x < cx else "start"
+                lx, ly = x + (-24 if x < cx else 24), y + 5
+            else:  # below the node, running outwards from it
+                anchor = "end" if x < cx else "start"
+                lx, ly = x + (10 if x < cx else -10), y + 36
+            nodes.append({"x": round(x, 1), "y": round(y, 1), "name": name, "anchor": anchor,
+                          "lx": round(lx, 1), "ly": round(ly, 1)})
         arrows = []
         for i in range(count):
             a, b = nodes[i], nodes[(i + 1) % count]
@@ -62,7 +75,7 @@ def cycles_svg(cycles: list[dict[str, Any]]) -> dict[str, Any]:
             dx, dy = b["x"] - a["x"], b["y"] - a["y"]
             length = math.hypot(dx, dy) or 1
             ux, uy = dx / length, dy / length
-            bend = 0 if count > 2 else (14 if i == 0 else -14)  # two arrows of a swap apart
+            bend = 0 if count > 2 else 12  # the two arrows of a swap side by side
             arrows.append({"x1": round(a["x"] + ux * 18 - uy * bend, 1),
                            "y1": round(a["y"] + uy * 18 + ux * bend, 1),
                            "x2": round(b["x"] - ux * 22 - uy * bend, 1),
@@ -198,7 +211,7 @@ def round_admin_action(request: Request, network: AdminNetwork, round_: AdminRou
         if action == RoundAction.clear.value:
             result = service.clear(session, round_, user)
             message = (f"Cleared: {len(result.cycles)} new cycle(s), total learning value "
-                       f"{result.total_weight:g}"
+                       f"{result.total_weight:.2f}"
                        + (" (proven optimal)." if result.proven_optimal else "."))
         elif action in (RoundAction.close.value, RoundAction.cancel.value):
             service.set_round_state(session, round_, user, RoundAction(action))
