@@ -290,4 +290,5 @@ def prefill_from_explanation(home: Business, host: Business, learn: Sequence[Any
     names = [c.process_name for c in chosen]
     title = (" and ".join(names[:2]) + f" at {host.name}") if names else f"Internship at " \
                                                                        f"{host.name}"
-    return Prefill(focus=[c.process for c in chosen], objectives=objectives, title=title[:160])
+    return Prefill(focus=[c.process for c in chosen], objectives=objectives,
+                   title=(title[:1].upper() + title[1:])[:160])
