@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 
 from exchange.config import Settings
 from exchange.db import SessionDep
+from exchange.errors import FieldError, ValidationFailed
+
+# Every id column is an INTEGER: PostgreSQL's 32-bit range (SQLite's is wider, the same bound is
+# applied to both).
+ID_MIN, ID_MAX = -(2**31), 2**31 - 1
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -17,4 +24,41 @@ def get_app_settings(request: Request) -> Settings:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
-__all__ = ["SessionDep", "SettingsDep"]
+def _integer_path_params(route: object) -> list[str]:
+    """The integer path parameters of a route, its dependencies' included (`internship_id` is
+    often read by the dependency that loads the internship)."""
+    def walk(dependant: Dependant) -> Iterator[str]:
+        for param in dependant.path_params:
+            if param.field_info.annotation is int:
+                yield param.alias
+        for sub in dependant.dependencies:
+            yield from walk(sub)
+
+    dependant = getattr(route, "dependant", None)
+    return sorted(set(walk(dependant))) if dependant is not None else []
+
+
+def _out_of_range(raw: object) -> bool:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        return False  # not a number at all: FastAPI's own validation names it
+    return not ID_MIN <= value <= ID_MAX
+
+
+def integer_path_params_in_range(request: Request) -> None:
+    """An app-wide dependency: an integer in the path (always a row id here) beyond what the
+    database can hold is invalid input (422 naming it), not an error of ours — the driver would
+    otherwise fail on the overflow with a 500."""
+    if not any(_out_of_range(value) for value in request.path_params.values()):
+        return  # the usual case, decided without looking at the route
+    errors = [
+        FieldError(name, f"must be between {ID_MIN} and {ID_MAX}")
+        for name in _integer_path_params(request.scope.get("route"))
+        if _out_of_range(request.path_params.get(name, ""))
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+__all__ = ["SessionDep", "SettingsDep", "integer_path_params_in_range"]

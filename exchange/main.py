@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -17,6 +17,7 @@ from exchange.accounts import api as accounts_api
 from exchange.accounts import pages as accounts_pages
 from exchange.config import Settings, get_settings
 from exchange.db import make_engine
+from exchange.deps import integer_path_params_in_range
 from exchange.errors import install_error_handlers
 from exchange.idempotency import install_idempotency
 from exchange.internships import api as internships_api
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url="/api/redoc",
         openapi_url="/api/v1/openapi.json",
         swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        dependencies=[Depends(integer_path_params_in_range)],  # ids the database can hold
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)

@@ -12,6 +12,7 @@ For every `/api/` operation it documents as `application/problem+json` with the 
 - 401 (with `WWW-Authenticate`) when the route reads a bearer token: a bad token is refused even
   where a token is optional;
 - 404 when the path has parameters (unknown or not visible to the caller: the same answer);
+  integer path parameters (row ids) get the range `integer_path_params_in_range` enforces;
 - 422 when the operation takes any input (parameters or a body), replacing FastAPI's
   `HTTPValidationError`, and 400 when it takes a body (FastAPI's answer to undecodable bytes);
 - every status of an `ExchangeError` subclass that the endpoint, its dependencies, or the
@@ -39,6 +40,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from fastapi.security.base import SecurityBase
 from sqlmodel import SQLModel
 
+from exchange.deps import ID_MAX, ID_MIN
 from exchange.errors import PROBLEM_JSON, ExchangeError
 
 API_PREFIX = "/api/"
@@ -143,6 +145,7 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
     if operation.get("requestBody"):
         codes.add(400)  # FastAPI's answer to a body it cannot even decode
     codes |= _raised_statuses([route.endpoint, *calls])
+    _document_id_ranges(operation)
 
     for code in sorted(codes):
         declared = responses.get(str(code), {})
@@ -162,6 +165,15 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
         requirements = operation.get("security", [])
         if {} not in requirements:
             operation["security"] = [{}, *requirements]
+
+
+def _document_id_ranges(operation: dict[str, Any]) -> None:
+    """Integer path parameters are row ids; `integer_path_params_in_range` enforces the range."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "path" and schema.get("type") == "integer":
+            schema.setdefault("minimum", ID_MIN)
+            schema.setdefault("maximum", ID_MAX)
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:

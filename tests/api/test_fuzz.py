@@ -1,13 +1,14 @@
 """Fuzzing the API from its own OpenAPI schema (schemathesis): whatever a client sends, the
 service never answers 5xx, and every answer — status code, content type, body and headers — is
-one the schema documents. Runs on SQLite and PostgreSQL, inside the test transaction.
+one the schema documents. Runs on SQLite (see the test for why), inside the test transaction,
+with Hypothesis derandomized: the same cases on every run.
 
 The schema is the contract partner networks build against (§6), so a finding here is fixed in
 the app or in its schema, never by loosening these checks.
 
-EXCHANGE_FUZZ_EXAMPLES sets the examples per operation (default 20; on top of schemathesis'
-deterministic boundary cases). Raise it for a deeper run: `EXCHANGE_FUZZ_EXAMPLES=200 pytest
-tests/api/test_fuzz.py`.
+EXCHANGE_FUZZ_EXAMPLES sets the examples per operation (default 10, which keeps the module near
+two minutes on two cores; on top of schemathesis' deterministic boundary cases). Raise it for a
+deeper run: `EXCHANGE_FUZZ_EXAMPLES=200 pytest tests/api/test_fuzz.py`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from exchange.profiles.models import Business
 from tests.conftest import TEST_SECRET
 
 OPENAPI_PATH = "/api/v1/openapi.json"
-EXAMPLES_PER_OPERATION = int(os.environ.get("EXCHANGE_FUZZ_EXAMPLES", "20"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("EXCHANGE_FUZZ_EXAMPLES", "10"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -156,6 +157,10 @@ def _picks(case: Case, salt: str) -> bool:
     not SCHEMA_DOCUMENTS_PROBLEMS,
     reason="armed once test_openapi_documents_the_problem_answers passes",
 )
+# SQLite only: what is checked here is the HTTP contract, which does not depend on the backend,
+# and both backends together take twice as long as the suite can afford. What does depend on it
+# is covered on both: the id range (tests/api/test_openapi.py) and each domain's API tests.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=EXAMPLES_PER_OPERATION,

@@ -7,14 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
+from exchange.accounts import service as accounts_service
 from exchange.accounts.deps import CurrentUser, OptionalUser
+from exchange.accounts.models import ApiTokenCreate, User
 from exchange.config import Settings
+from exchange.deps import ID_MAX, ID_MIN
 from exchange.errors import PROBLEM_JSON, Conflict, RateLimited
 from exchange.main import create_app
 from exchange.openapi import Problem
 from exchange.taxonomy import api as taxonomy_api
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, Client
 
 PROBLEM = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -130,3 +134,27 @@ def test_validation_answer_matches_the_documented_problem_schema() -> None:
     assert response.headers["content-type"] == PROBLEM_JSON
     body = Problem.model_validate(response.json())
     assert body.errors and body.errors[0].field == "limit"
+
+
+def test_an_id_beyond_the_database_range_is_invalid_input_not_a_crash(
+    client: Client, session: Session, settings: Settings, afreen: User
+) -> None:
+    """Found by the fuzzer: the driver fails on an integer it cannot store (SQLite above 2**63,
+    PostgreSQL above 2**31), which was a 500."""
+    token = accounts_service.create_api_token(session, settings, afreen,
+                                              ApiTokenCreate(name="t")).token
+    session.commit()
+    client.use_token(token)
+    for too_big in (str(ID_MAX + 1), "9" * 30, str(ID_MIN - 1)):
+        r = client.delete(f"/api/v1/me/tokens/{too_big}")
+        assert r.status_code == 422, (too_big, r.text)
+        assert r.headers["content-type"] == PROBLEM_JSON
+        assert r.json()["errors"][0]["field"] == "token_id"
+    assert client.delete(f"/api/v1/me/tokens/{ID_MAX}").status_code == 404
+    assert client.delete("/api/v1/me/tokens/not-a-number").json()["errors"][0]["field"] == (
+        "token_id")
+    assert len(accounts_service.list_api_tokens(session, afreen)) == 1
+
+    parameter = _served(_app())["paths"]["/api/v1/me/tokens/{token_id}"]["delete"][
+        "parameters"][0]
+    assert parameter["schema"]["maximum"] == ID_MAX and parameter["schema"]["minimum"] == ID_MIN
