@@ -31,10 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from hashlib import sha256
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine, update
+from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, select
 
 from exchange.config import Settings
@@ -109,6 +111,7 @@ def create_endpoint(session: Session, settings: Settings, network: Network, *, u
                                secret_salt=secrets.token_hex(16))
     session.add(endpoint)
     session.flush()
+    _forget(session)
     return endpoint, endpoint_secret(settings, endpoint)
 
 
@@ -127,6 +130,7 @@ def endpoint_of(session: Session, network: Network, endpoint_id: int) -> Webhook
 def delete_endpoint(session: Session, network: Network, endpoint_id: int) -> None:
     session.delete(endpoint_of(session, network, endpoint_id))
     session.flush()
+    _forget(session)
 
 
 def set_enabled(session: Session, network: Network, endpoint_id: int, enabled: bool
@@ -179,22 +183,57 @@ def redeliver(session: Session, network: Network, endpoint_id: int, delivery_id:
 # -- events → deliveries ------------------------------------------------------------------------
 
 
-def _networks_for(session: Session, event: DomainEvent) -> list[tuple[Network, list[str]]]:
+_CACHE = "exchange.webhooks.endpoints"
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_endpoints(session: Session, _transaction: Any) -> None:
+    session.info.pop(_CACHE, None)
+
+
+@dataclass
+class _Listening:
+    endpoints: dict[int, list[WebhookEndpoint]]  # by network id
+    networks: dict[str, Network]  # the networks with endpoints, by slug
+
+
+def _listening(session: Session) -> _Listening:
+    """Every endpoint and its network, read once per transaction: a sync of 1,000 members emits
+    1,000 events, and each must not cost queries. Endpoint changes clear it (and so does the
+    end of the transaction). Disabled endpoints still collect deliveries: they wait."""
+    cached: _Listening | None = session.info.get(_CACHE)
+    if cached is None:
+        cached = _Listening({}, {})
+        for endpoint, network in session.exec(
+                select(WebhookEndpoint, Network)
+                .join(Network, col(Network.id) == WebhookEndpoint.network_id)
+                .order_by(col(WebhookEndpoint.id))):
+            cached.endpoints.setdefault(endpoint.network_id, []).append(endpoint)
+            cached.networks[network.slug] = network
+        session.info[_CACHE] = cached
+    return cached
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_CACHE, None)
+
+
+def _networks_for(session: Session, event: DomainEvent, listening: _Listening
+                  ) -> list[tuple[Network, list[str]]]:
     """The networks an event concerns, each with its own ids of the businesses involved."""
-    ids = [i for i in event.business_ids if i]
     named = event.data.get("network") if event.type.startswith("member.") else None
+    if named:
+        # A member event names its network and member (a removed member is no longer in the
+        # membership table, so it could not be looked up there anyway).
+        network = listening.networks.get(str(named))
+        return [(network, [str(event.data.get("external_id", ""))])] if network else []
+    ids = [i for i in event.business_ids if i]
     statement = (select(Network, NetworkMember.external_id)
                  .join(NetworkMember, col(NetworkMember.network_id) == Network.id)
                  .where(col(NetworkMember.business_id).in_(ids)))
-    if named:
-        statement = statement.where(Network.slug == named)
     found: dict[int, tuple[Network, list[str]]] = {}
     for network, external_id in session.exec(statement):
         found.setdefault(network.id or 0, (network, []))[1].append(external_id)
-    if named and not found:  # a removed member is no longer in the table
-        network = service.get_network(session, named)
-        if network is not None:
-            found[network.id or 0] = (network, [str(event.data.get("external_id", ""))])
     return list(found.values())
 
 
@@ -202,8 +241,11 @@ def _networks_for(session: Session, event: DomainEvent) -> list[tuple[Network, l
 def route_event(session: Session, event: DomainEvent) -> None:
     if event.type not in EVENT_TYPES or not event.business_ids:
         return
-    for network, external_ids in _networks_for(session, event):
-        endpoints = [e for e in endpoints_of(session, network)
+    listening = _listening(session)
+    if not listening.endpoints:
+        return
+    for network, external_ids in _networks_for(session, event, listening):
+        endpoints = [e for e in listening.endpoints.get(network.id or 0, [])
                      if not e.event_types or event.type in e.event_types]
         if not endpoints:
             continue
@@ -216,7 +258,6 @@ def route_event(session: Session, event: DomainEvent) -> None:
             assert endpoint.id is not None
             session.add(WebhookDelivery(endpoint_id=endpoint.id, event_id=message_id,
                                         event_type=event.type, body=body))
-    session.flush()
 
 
 # -- the worker ---------------------------------------------------------------------------------

@@ -254,9 +254,11 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
         # One flush for all new rows assigns their ids; then their refs and cells.
         session.add_all([business for _, business in to_create])
         session.flush()
+        new_cells: list[dict[str, Any]] = []
         for item, business in to_create:
             keying.link(session, item.external_id, business)
-            matrix_service.write_cells(session, business, item.cells, {})
+            matrix_service.write_cells(session, business, item.cells, {}, new_cells)
+        matrix_service.insert_cells(session, new_cells)
     if dry_run:
         return report
     session.flush()

@@ -135,8 +135,11 @@ def cell_problem(cell: CellIn) -> tuple[str, str] | None:
 
 
 def write_cells(session: Session, business: Business, cells: Iterable[tuple[Process, CellIn]],
-                existing: dict[int, MatrixCell]) -> int:
-    """Apply cells against the business's `existing` ones; returns how many changed."""
+                existing: dict[int, MatrixCell],
+                new_rows_out: list[dict[str, Any]] | None = None) -> int:
+    """Apply cells against the business's `existing` ones; returns how many changed.
+    With `new_rows_out`, new cells are appended there for the caller's one bulk INSERT
+    (imports of many businesses) instead of being inserted here."""
     changed = 0
     now = utcnow()
     assert business.id is not None
@@ -163,11 +166,18 @@ def write_cells(session: Session, business: Business, cells: Iterable[tuple[Proc
             current.updated_at = now
             session.add(current)
             changed += 1
-    if new_rows:
-        # A bulk INSERT: building ORM objects per cell costs more than the database does.
-        session.flush()
-        session.execute(insert(MatrixCell), new_rows)
+    if new_rows_out is not None:
+        new_rows_out.extend(new_rows)
+    elif new_rows:
+        insert_cells(session, new_rows)
     return changed
+
+
+def insert_cells(session: Session, rows: list[dict[str, Any]]) -> None:
+    # A bulk INSERT: building ORM objects per cell costs more than the database does.
+    if rows:
+        session.flush()
+        session.execute(insert(MatrixCell), rows)
 
 
 def replace_matrix(
