@@ -128,12 +128,12 @@ def load_late_story(session: Session, ctx: DemoContext) -> tuple[int, int]:
     # The plan: version 1, changes requested, version 2 approved five weeks ago.
     written = end + timedelta(days=2)
     approved = today - timedelta(days=APPROVED_DAYS_AGO)
-    first = _plan(written, publish_owner="Meera")
+    first = _plan(written, publish_owner="Meera", backup=False)
     plans.submit(session, internship, meera, first, today=written)
     plans.request_changes(session, internship, afreen, ReviewIn(
         comment="Who writes the articles when Meera runs the ad campaigns? Name a backup."))
-    plans.submit(session, internship, meera, _plan(written, publish_owner="Meera, Farah as "
-                                                                          "backup"),
+    plans.submit(session, internship, meera,
+                 _plan(written, publish_owner="Meera, Farah as backup", backup=True),
                  today=written)
     plans.approve(session, internship, afreen, ReviewIn(comment="Approved — go ahead."),
                   today=approved)
@@ -155,7 +155,7 @@ def load_late_story(session: Session, ctx: DemoContext) -> tuple[int, int]:
     return 1, 0
 
 
-def _plan(written: date, *, publish_owner: str) -> PlanIn:
+def _plan(written: date, *, publish_owner: str, backup: bool) -> PlanIn:
     return PlanIn.model_validate({
         "current_state": "New clients come almost only from paid ads (75 %).\n"
                          "No blog, no newsletter; lead sources are not tracked.",
@@ -175,5 +175,7 @@ def _plan(written: date, *, publish_owner: str) -> PlanIn:
             {"name": "Cost per new client", "unit": "INR ×100", "baseline": 300, "target": 200,
              "target_date": written + timedelta(days=120)},
         ],
-        "risks": "Meera's time is shared with the paid campaigns; Farah backs her up.",
+        "risks": "Meera's time is shared with the paid campaigns."
+                 + ("\nFarah writes when the campaigns peak (March, September)." if backup
+                    else ""),
     })

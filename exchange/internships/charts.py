@@ -12,9 +12,9 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH = 640
-LABEL_WIDTH = 230
-VALUE_WIDTH = 70
+WIDTH = 700
+LABEL_WIDTH = 250
+VALUE_WIDTH = 120
 ROW_HEIGHT = 30
 BAR_HEIGHT = 16
 PAIR_HEIGHT = 12
@@ -34,7 +34,7 @@ class Pair:
     after: float
 
 
-def _short(label: str, limit: int = 34) -> str:
+def _short(label: str, limit: int = 32) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -62,7 +62,7 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], maximum: float) ->
         share = 0.0 if bar.value is None or maximum <= 0 else max(0.0, min(1.0,
                                                                               bar.value / maximum))
         body.append(f'<text class="chart-label" x="0" y="{y + 13}">'
-                    f'{escape(_short(bar.label))}</text>')
+                    f'<title>{escape(bar.label)}</title>{escape(_short(bar.label))}</text>')
         body.append(f'<rect class="chart-track" x="{LABEL_WIDTH}" y="{y}" width="{track}" '
                     f'height="{BAR_HEIGHT}" rx="3"/>')
         if bar.value is not None:

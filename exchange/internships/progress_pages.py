@@ -157,8 +157,10 @@ def progress_summary(internship: Internship, roles: Any) -> dict[str, Any]:
         todo.append(("Review the implementation plan", "/plan#review"))
     follow_ups = followups.follow_ups_of(session, internship) if readers else []
     upcoming = next((f for f in follow_ups if f.recorded_at is None), None)
+    # Early recording is possible on the follow-ups page; "waiting for you" means it is due.
     if upcoming is not None and followups.may_record(roles) and state in {
-            S.plan_approved, S.following_up}:
+            S.plan_approved, S.following_up} and followups.status_of(upcoming) in {
+            followups.FollowUpStatus.due, followups.FollowUpStatus.overdue}:
         todo.append((f"Record the {upcoming.day}-day follow-up", "/follow-ups#record"))
     return {
         "visible": True,
@@ -499,6 +501,8 @@ def _follow_ups_page(request: Request, session: Session, participant: Participan
     plan = plans.approved(session, internship)
     version = plans.load(session, plan) if plan else None
     upcoming = next((f for f in rows if f.recorded_at is None), None)
+    if form is None and version is not None:
+        form = _follow_up_defaults(session, internship, version)
     return render(request, "internships/followups.html", {
         **_base_context(session, participant),
         "rows": [(f, followups.status_of(f).value, followups.details(session, f))
@@ -513,6 +517,28 @@ def _follow_ups_page(request: Request, session: Session, participant: Participan
         "overdue_days": followups.OVERDUE_AFTER.days,
         "problem": problem,
     }, status_code=status_code, errors=errors, form=form)
+
+
+def _follow_up_defaults(session: Session, internship: Internship,
+                        version: plans.PlanVersion) -> dict[str, str]:
+    """The next follow-up's form starts from the last one: a done step stays done (with its
+    date), so only what moved needs changing."""
+    last = followups.latest_recorded(session, internship)
+    if last is None:
+        return {}
+    progress = {p.step_id: p for p in last.steps}
+    actuals = {a.kpi_id: a.actual for a in last.kpis}
+    form: dict[str, str] = {}
+    for n, step in enumerate(version.steps):
+        row = progress.get(step.id or 0)
+        if row is not None:
+            form[f"steps[{n}].status"] = row.status
+            form[f"steps[{n}].done_on"] = row.done_on.isoformat() if row.done_on else ""
+            form[f"steps[{n}].note"] = row.note
+    for n, kpi in enumerate(version.kpis):
+        if (kpi.id or 0) in actuals:
+            form[f"kpis[{n}].actual"] = f"{actuals[kpi.id or 0]:g}"
+    return form
 
 
 @router.get("/internships/{internship_id}/follow-ups")

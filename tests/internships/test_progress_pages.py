@@ -184,6 +184,22 @@ def test_recording_a_follow_up_through_the_page(
     assert intern.submit(base + "/follow-ups/30", form).status_code == 303
     text = intern.get(base + "/follow-ups").text
     assert "Record the 60-day follow-up" in text and "Blog live" in text
+    # The 60-day form starts from the 30-day answers: step 1 stays done, the KPIs as they were.
+    assert '<option value="done" selected>' in text and 'value="250"' in text
+
+
+def test_a_follow_up_waits_for_you_only_once_it_is_due(
+        make_client: Any, session: Session, plan_approved_internship: Internship,
+        meera: User) -> None:
+    from exchange.internships.models import FollowUp
+
+    page = f"/internships/{plan_approved_internship.id}"
+    assert "Record the 30-day follow-up" not in make_client(meera).get(page).text
+    first = session.exec(select(FollowUp).where(FollowUp.day == 30)).one()
+    first.due_date = TODAY
+    session.add(first)
+    session.commit()
+    assert "Record the 30-day follow-up" in make_client(meera).get(page).text
 
 
 def test_the_report_page_has_charts_with_text_alternatives(
