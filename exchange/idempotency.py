@@ -122,35 +122,38 @@ def _session(app: FastAPI) -> Iterator[Session]:
 
 
 def claim(app: FastAPI, caller_hash: str, key: str, request_hash: str) -> Outcome:
-    now = utcnow()
-    for _ in range(2):
+    """Insert first, look second: on SQLite a transaction that read before it writes can
+    deadlock with another doing the same; an INSERT just waits for the other to commit and then
+    meets the unique constraint."""
+    for _ in range(3):
+        now = utcnow()
         with _session(app) as session:
-            found = session.exec(select(IdempotencyRecord).where(
-                IdempotencyRecord.caller_hash == caller_hash, IdempotencyRecord.key == key,
-            )).first()
-            if found is not None:
-                expired = found.expires_at <= now
-                stale = not found.completed and found.created_at <= now - STALE_CLAIM
-                if not (expired or stale):
-                    if found.request_hash != request_hash:
-                        return Mismatch()
-                    if not found.completed:
-                        return Busy()
-                    return Replay(found.response_status or 200, found.response_headers,
-                                  found.response_body or "")
-                session.delete(found)
-                session.flush()
             record = IdempotencyRecord(caller_hash=caller_hash, key=key,
                                        request_hash=request_hash, expires_at=now + RETENTION)
             session.add(record)
             try:
                 session.flush()
             except IntegrityError:
-                # Another request claimed the key between our look and our insert: look again.
                 session.rollback()
+            else:
+                assert record.id is not None
+                return Proceed(record.id)
+            found = session.exec(select(IdempotencyRecord).where(
+                IdempotencyRecord.caller_hash == caller_hash, IdempotencyRecord.key == key,
+            )).first()
+            if found is None:  # the other request gave its claim up meanwhile: try again
                 continue
-            assert record.id is not None
-            return Proceed(record.id)
+            expired = found.expires_at <= now
+            stale = not found.completed and found.created_at <= now - STALE_CLAIM
+            if expired or stale:
+                session.delete(found)
+                continue
+            if found.request_hash != request_hash:
+                return Mismatch()
+            if not found.completed:
+                return Busy()
+            return Replay(found.response_status or 200, found.response_headers,
+                          found.response_body or "")
     return Busy()
 
 
