@@ -90,4 +90,5 @@ def pair_page(
         "other": other,
         "options": options,
         "answer": answer,
+        "role": membership.role,
     })

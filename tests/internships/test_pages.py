@@ -394,6 +394,11 @@ def test_suggestions_and_profiles_link_to_the_proposal(
     assert suggestions.status_code == 200
     assert link in suggestions.text
     assert link not in make_client(meera).get(f"/businesses/{afreen_firm.slug}/suggestions").text
+    pair = make_client(afreen).get(
+        f"/businesses/{afreen_firm.slug}/suggestions/{rajeev_firm.slug}")
+    assert link in pair.text
+    assert link not in make_client(meera).get(
+        f"/businesses/{afreen_firm.slug}/suggestions/{rajeev_firm.slug}").text
     profile = make_client(afreen).get(f"/businesses/{rajeev_firm.slug}")
     assert link in profile.text
     assert link not in make_client(meera).get(f"/businesses/{rajeev_firm.slug}").text
