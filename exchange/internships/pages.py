@@ -63,6 +63,9 @@ AGREEMENT_FIELDS = ("title", "start_date", "end_date", "schedule_notes", "confid
 # agreement editor, and the plan/follow-up forms of the progress section).
 BUTTON_ACTIONS = frozenset(service.SIMPLE_ACTIONS)
 ASK_A_REASON = frozenset({Action.decline, Action.withdraw, Action.cancel})
+# Where the actions that carry content are taken (exchange/internships/progress_pages.py).
+CONTENT_PAGES = {Action.submit_plan.value: "plan", Action.request_changes.value: "plan",
+                 Action.approve_plan.value: "plan", Action.record_follow_up.value: "follow-ups"}
 
 
 # -- the dashboard -----------------------------------------------------------------------------
@@ -97,6 +100,7 @@ def _detail_context(session: SessionDep, participant: Participant) -> dict[str, 
         "actions": public.your_actions,
         "button_actions": BUTTON_ACTIONS,
         "ask_a_reason": ASK_A_REASON,
+        "content_pages": CONTENT_PAGES,
         "action_labels": ACTION_LABELS,
         "history": views.acceptance_history(session, internship),
         "timeline": service.timeline_of(session, internship),

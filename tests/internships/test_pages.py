@@ -407,3 +407,12 @@ def test_suggestions_and_profiles_link_to_the_proposal(
         f"/businesses/{rajeev_firm.slug}").text
     assert (f'href="/businesses/{rajeev_firm.slug}/internships/new?host={afreen_firm.slug}"'
             in make_client(rajeev).get(f"/businesses/{afreen_firm.slug}").text)
+
+
+def test_plan_actions_link_to_their_pages(make_client: Callable[..., Client],
+                                          completed_internship: Internship,
+                                          meera: User) -> None:
+    page = make_client(meera).get(f"/internships/{completed_internship.id}").text
+    assert _buttons(page) == {"Submit the implementation plan"}
+    assert (f'<a class="button" href="/internships/{completed_internship.id}/plan">Submit the '
+            f'implementation plan</a>') in page
