@@ -3,6 +3,8 @@ that share a network with it, and by nobody else (besides its own members)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, select
 
 from exchange.accounts.models import User
@@ -75,3 +77,32 @@ def test_removing_the_membership_hides_it_again(
     session.commit()
     assert afreen_firm.slug not in _visible(session, rajeev)
     assert session.get(Business, afreen_firm.id) is not None
+
+
+def _suggested(make_client: Any, user: User, firm: Business) -> list[str]:
+    from exchange.accounts import service as accounts_service
+    from exchange.accounts.models import ApiTokenCreate
+
+    client = make_client()
+    issued = accounts_service.create_api_token(client.db, client.settings, user,
+                                               ApiTokenCreate(name="s"))
+    client.db.commit()
+    client.use_token(issued.token)
+    r = client.get(f"/api/v1/businesses/{firm.slug}/suggestions")
+    assert r.status_code == 200, r.text
+    return [item["partner"]["slug"] for item in r.json()["items"]]
+
+
+def test_matching_follows_network_membership(
+    session: Session, make_client: Any, pune_chamber: Network, afreen_firm: Business,
+    rajeev_firm: Business, rajeev: User,
+) -> None:
+    _networks_only(session, afreen_firm)
+    assert afreen_firm.slug not in _suggested(make_client, rajeev, rajeev_firm)
+    service.add_member(session, pune_chamber, afreen_firm, "afreen", managed=False)
+    service.add_member(session, pune_chamber, rajeev_firm, "rajeev", managed=False)
+    session.commit()
+    assert afreen_firm.slug in _suggested(make_client, rajeev, rajeev_firm)
+    service.remove_member(session, pune_chamber, "rajeev")
+    session.commit()
+    assert afreen_firm.slug not in _suggested(make_client, rajeev, rajeev_firm)
