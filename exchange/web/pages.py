@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from exchange.accounts.deps import CurrentUser, OptionalUser
 from exchange.deps import SessionDep
+from exchange.networks import service as networks_service
 from exchange.profiles import service as profiles_service
 from exchange.web.csrf import verify_csrf
 from exchange.web.render import render
@@ -22,4 +23,5 @@ def home(request: Request, user: OptionalUser) -> Response:
 @router.get("/dashboard")
 def dashboard(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     return render(request, "dashboard.html",
-                  {"businesses": profiles_service.businesses_of(session, user)})
+                  {"businesses": profiles_service.businesses_of(session, user),
+                   "networks": networks_service.networks_administered_by(session, user)})

@@ -234,3 +234,10 @@ def test_a_bad_webhook_url_is_named(make_client: Callable[..., Client], nina: Us
     r = make_client(nina).submit("/networks/pune-chamber/webhooks", {"url": "not a url"})
     assert r.status_code == 422 and "must be an http(s) address" in r.text
     assert session.exec(select(WebhookEndpoint)).first() is None
+
+
+def test_the_dashboard_leads_network_admins_to_their_network(
+    make_client: Callable[..., Client], nina: User, charlie: User, pune_chamber: Network,
+) -> None:
+    assert 'href="/networks/pune-chamber"' in make_client(nina).get("/dashboard").text
+    assert "/networks/pune-chamber" not in make_client(charlie).get("/dashboard").text
