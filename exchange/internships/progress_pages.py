@@ -407,11 +407,15 @@ async def submit_plan(request: Request, intern: InternOnly, session: SessionDep)
     steps, step_rows = _rows(form, "steps", STEP_FIELDS)
     kpis, kpi_rows = _rows(form, "kpis", KPI_FIELDS)
     texts = {k: _text(form, k) for k in ("current_state", "target_state", "risks")}
-    kept = {**texts, "steps": steps, "kpis": kpis, "step_rows": step_rows, "kpi_rows": kpi_rows}
     adding = _text(form, "add_rows")
+    # No script: "add rows" brings the page back with more empty rows and everything typed.
+    if adding == "steps":
+        step_rows += ADD_ROWS
+    elif adding == "kpis":
+        kpi_rows += ADD_ROWS
+    kept: dict[str, Any] = {**texts, "steps": steps, "kpis": kpis, "step_rows": step_rows,
+                            "kpi_rows": kpi_rows}
     if adding in {"steps", "kpis"}:
-        # No script: the page comes back with more empty rows and everything typed so far.
-        kept[f"{adding[:-1]}_rows"] = kept[f"{adding[:-1]}_rows"] + ADD_ROWS
         return _plan_page(request, session, intern, form=kept)
     raw = {**texts, "expected_version": _text(form, "expected_version") or None,
            "steps": [{**s, "resources": s.get("resources", "")} for s in steps],
