@@ -15,18 +15,26 @@ Header Field" describes):
   401, 409 and 429 (and a crash). A claim whose request died without answering is taken over
   after :data:`STALE_CLAIM` so a key is never stuck for a day.
 - POSTs without the header behave as before.
+- A stored answer may hold a secret shown once (a new API key, a webhook secret), so the body
+  is kept encrypted (AES-GCM, key derived from the server secret, bound to caller and key) and
+  deleted after the 24 hours (the webhook worker purges).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import FastAPI
 from sqlalchemy import JSON, Column, Text, UniqueConstraint, delete
 from sqlalchemy.exc import IntegrityError
@@ -71,6 +79,25 @@ class IdempotencyRecord(SQLModel, table=True):
 
 
 # -- the store ----------------------------------------------------------------------------------
+
+
+def _cipher(app: FastAPI) -> AESGCM:
+    secret: str = app.state.settings.secret_key
+    return AESGCM(hmac.new(secret.encode(), b"idempotency-store", hashlib.sha256).digest())
+
+
+def _seal(app: FastAPI, record_key: str, body: str) -> str:
+    nonce = os.urandom(12)
+    sealed = _cipher(app).encrypt(nonce, body.encode(), record_key.encode())
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def _open(app: FastAPI, record_key: str, stored: str) -> str | None:
+    try:
+        raw = base64.b64decode(stored)
+        return _cipher(app).decrypt(raw[:12], raw[12:], record_key.encode()).decode()
+    except (InvalidTag, ValueError):
+        return None  # sealed under another server secret: as if it were not there
 
 
 @dataclass(frozen=True)
@@ -152,8 +179,11 @@ def claim(app: FastAPI, caller_hash: str, key: str, request_hash: str) -> Outcom
                 return Mismatch()
             if not found.completed:
                 return Busy()
-            return Replay(found.response_status or 200, found.response_headers,
-                          found.response_body or "")
+            body = _open(app, f"{caller_hash}:{key}", found.response_body or "")
+            if body is None:
+                session.delete(found)
+                continue
+            return Replay(found.response_status or 200, found.response_headers, body)
     return Busy()
 
 
@@ -165,7 +195,7 @@ def finish(app: FastAPI, record_id: int, status: int, headers: list[list[str]], 
             record.completed = True
             record.response_status = status
             record.response_headers = headers
-            record.response_body = body
+            record.response_body = _seal(app, f"{record.caller_hash}:{record.key}", body)
             session.add(record)
 
 
