@@ -159,9 +159,8 @@ def duration_suggestion(
     if found.unknown:
         raise ValidationFailed.single(
             "process", f"Not processes of our taxonomy: {', '.join(found.unknown)}.")
-    assert service.suggest_duration_days.__doc__ is not None
-    return DurationOut(days=found.days, processes=[p.key for p in found.processes],
-                       rule=" ".join(service.suggest_duration_days.__doc__.split()))
+    rule = " ".join((service.suggest_duration_days.__doc__ or "").split())
+    return DurationOut(days=found.days, processes=[p.key for p in found.processes], rule=rule)
 
 
 @router.get("/internships/{internship_id}", response_model=InternshipPublic,
@@ -234,7 +233,7 @@ def agreement_versions(participant: InternshipParticipant,
                        session: SessionDep) -> list[AgreementVersionOut]:
     internship = participant.internship
     versions = service.agreement_versions_of(session, internship)
-    people = views._people(session, [v.created_by_id for v in versions])
+    people = views.people_by_id(session, [v.created_by_id for v in versions])
     out = []
     for v in versions:
         accepted = service.acceptances_of(session, internship, v.version)

@@ -38,7 +38,7 @@ PARTY_LABELS = {
 }
 
 
-def _people(session: Session, ids: Sequence[int | None]) -> dict[int, User]:
+def people_by_id(session: Session, ids: Sequence[int | None]) -> dict[int, User]:
     wanted = sorted({i for i in ids if i is not None})
     if not wanted:
         return {}
@@ -57,7 +57,7 @@ def public_of(session: Session, internship: Internship, user: User) -> Internshi
     roles = service.roles_of(session, internship, user)
     home, host = service._businesses(session, internship)
     done = service.acceptances_of(session, internship)
-    people = _people(session, [internship.intern_id, internship.mentor_id,
+    people = people_by_id(session, [internship.intern_id, internship.mentor_id,
                                *(a.user_id for a in done.values())])
     only_intern = roles <= {Role.intern}
     intern = person(people.get(internship.intern_id))
@@ -173,7 +173,7 @@ def dashboard(session: Session, user: User) -> Dashboard:
     businesses = {b.id: b for b in session.exec(select(Business).where(col(Business.id).in_(
         {i.home_business_id for i in internships} | {i.host_business_id for i in internships}
     ))).all()} if internships else {}
-    people = _people(session, [i.intern_id for i in internships])
+    people = people_by_id(session, [i.intern_id for i in internships])
     out = Dashboard()
     for internship in internships:
         roles = service.roles_of(session, internship, user)
@@ -203,7 +203,7 @@ def acceptance_history(session: Session, internship: Internship
     rows = session.exec(select(AgreementAcceptance).where(
         AgreementAcceptance.internship_id == internship.id)
         .order_by(col(AgreementAcceptance.accepted_at), col(AgreementAcceptance.id))).all()
-    people = _people(session, [r.user_id for r in rows])
+    people = people_by_id(session, [r.user_id for r in rows])
     by_version: dict[int, list[tuple[str, User | None, Any]]] = {
         v: [] for v in range(internship.agreement_version, 0, -1)}
     for r in rows:
@@ -213,7 +213,7 @@ def acceptance_history(session: Session, internship: Internship
 
 
 def timeline_people(session: Session, internship: Internship) -> dict[int, User]:
-    return _people(session, [e.actor_id for e in service.timeline_of(session, internship)])
+    return people_by_id(session, [e.actor_id for e in service.timeline_of(session, internship)])
 
 
 def host_members(session: Session, internship: Internship) -> list[User]:

@@ -351,3 +351,32 @@ def test_inbox_lists_and_marks_read_only_your_own(
     assert api(meera).post("/api/v1/me/notifications/read", json={}).json() == {
         "marked": 1, "unread": 0}
     _problem(client.post("/api/v1/me/notifications/read", json={"ids": "all"}), 422)
+
+
+def test_a_plain_mentor_runs_the_internship_but_not_the_agreement(
+        api: Callable[[User], Client], afreen: User, rajeev: User, meera: User,
+        afreen_firm: Business, rajeev_firm: Business, session: Session) -> None:
+    """A mentor who is neither owner nor manager of the host: starts and completes, may not
+    accept, edit the agreement or name another mentor."""
+    from tests.internships.conftest import accept_all, propose
+
+    devi = accounts_service.sign_up(session, email="devi@uxconsult.example",
+                                    display_name="Devi Mentor", password=PASSWORD)
+    session.commit()
+    add_member(session, rajeev_firm, devi, BusinessRole.intern)
+    internship = propose(session, afreen, afreen_firm, rajeev_firm, meera, devi)
+    url = f"/api/v1/internships/{internship.id}"
+    mentor = api(devi)
+    seen = mentor.get(url).json()
+    assert (seen["your_roles"], seen["your_actions"]) == (["mentor"], [])
+    _problem(mentor.post(f"{url}/accept", json={}), 403)
+    body = {k: v for k, v in proposal_data().items() if k != "host"}
+    _problem(mentor.put(f"{url}/agreement", json=body), 403)
+    _problem(mentor.post(f"{url}/mentor", json={"mentor_id": devi.id}), 403)
+    accept_all(session, internship, afreen, rajeev, meera)
+    assert mentor.get(url).json()["your_actions"] == ["start"]
+    assert mentor.post(f"{url}/actions", json={"action": "start"}).json()["state"] == "active"
+    _problem(mentor.post(f"{url}/actions", json={"action": "cancel"}), 403)
+    done = mentor.post(f"{url}/actions", json={"action": "complete"})
+    assert done.json()["state"] == "completed"
+    assert _state(session, internship)[0] == "completed"
