@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from exchange import health
 from exchange.accounts import api as accounts_api
 from exchange.accounts import pages as accounts_pages
-from exchange.config import Settings, get_settings
+from exchange.config import Settings, get_settings, public_base_url_var
 from exchange.db import make_engine
 from exchange.deps import integer_path_params_in_range
 from exchange.errors import install_error_handlers
@@ -72,12 +72,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     matrix_api.router,
     members_api.router,
     matching_api.router,
-    networks_api.router,
-    rounds_api.router,
-    networks_webhooks_api.router,
     internships_api.router,
     internships_progress_api.router,
     internships_report_api.router,
+    networks_api.router,
+    networks_webhooks_api.router,
+    rounds_api.router,
     web_pages.router,
     accounts_pages.router,
     notifications_pages.router,
@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        public_base_url_var.set(settings.public_base_url)
         request.state.request_id = rid
         response = await call_next(request)
         response.headers["X-Request-ID"] = rid
