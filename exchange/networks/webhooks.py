@@ -234,6 +234,11 @@ def _networks_for(session: Session, event: DomainEvent, listening: _Listening
     found: dict[int, tuple[Network, list[str]]] = {}
     for network, external_id in session.exec(statement):
         found.setdefault(network.id or 0, (network, []))[1].append(external_id)
+    if event.type.startswith("round."):
+        # A round belongs to one network: only that network hears of it, even when its members
+        # also belong to other networks (they must not learn of another network's round).
+        owner = str((event.data.get("round") or {}).get("network") or "")
+        return [(n, ids) for n, ids in found.values() if n.slug == owner]
     return list(found.values())
 
 

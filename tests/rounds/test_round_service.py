@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from exchange.accounts.models import User
+from exchange.config import Settings
 from exchange.errors import Conflict, NotFound, ValidationFailed
 from exchange.internships.models import Internship
 from exchange.rounds import service
@@ -177,3 +179,35 @@ def test_overdue_proposals_expire_once(session: Session, round_world: RoundWorld
     assert service.expire_overdue(session, later) == 0
     states = {p.state for p in session.exec(select(RoundProposal)).all()}
     assert states == {ProposalState.expired}
+
+
+def test_round_webhooks_go_to_the_round_s_network_only(
+        session: Session, settings: Settings, round_world: RoundWorld, nina_admin: User) -> None:
+    """The bakery also belongs to another network; that network must not hear of this round."""
+    import json
+
+    from exchange.networks import service as networks_service
+    from exchange.networks import webhooks
+    from exchange.networks.models import WebhookDelivery
+
+    other = networks_service.create_network(session, nina_admin, name="Other Circle")
+    networks_service.add_member(session, other, round_world.firms[0], "bakery", managed=False)
+    ours, _ = webhooks.create_endpoint(session, settings, round_world.network,
+                                       url="https://hooks.example/ours", event_types=[])
+    theirs, _ = webhooks.create_endpoint(session, settings, other,
+                                         url="https://hooks.example/theirs", event_types=[])
+    round_ = _open_round(session, round_world)
+    _confirm_all(session, round_world, round_)
+    service.clear(session, round_, round_world.nina)
+    pair = next(p for p, _ in service.proposals_of(session, round_) if len(p.business_ids) == 2)
+    service.answer(session, round_, pair, round_world.owners[3], round_world.firms[3],
+                   accept=False)
+    deliveries = session.exec(select(WebhookDelivery)).all()
+    round_events = [d for d in deliveries if d.event_type.startswith("round.")]
+    assert {d.event_type for d in round_events} == {"round.cleared", "round.proposal_updated"}
+    assert {d.endpoint_id for d in round_events} == {ours.id}
+    assert theirs.id not in {d.endpoint_id for d in deliveries if d.event_type.startswith(
+        "round.")}
+    cleared = json.loads(next(d.body for d in round_events if d.event_type == "round.cleared"))
+    assert cleared["data"]["result"]["proven_optimal"] is True
+    assert len(cleared["members"]) == 5  # the network's own ids of the participants
