@@ -111,13 +111,13 @@ def tick(
         help="Act as if it were this day (YYYY-MM-DD), e.g. to check what a day would send.",
     )] = None,
 ) -> None:
-    """Send the follow-up reminders that are due or overdue (inbox and e-mail) and print what
-    was sent as JSON. Run it from cron as often as you like: a reminder is never sent twice, and
-    one interrupted by a crash is sent by the next run. `exchange serve` also runs it every few
-    minutes."""
+    """Send the follow-up reminders that are due or overdue (inbox and e-mail), expire exchange-
+    round proposals past their answer deadline, and print what was done as JSON. Run it from
+    cron as often as you like: a reminder is never sent twice, and one interrupted by a crash is
+    sent by the next run. `exchange serve` also runs it every few minutes."""
     from datetime import date
 
-    from exchange.internships.followups import tick as run_tick
+    from exchange.scheduler import tick as run_tick
 
     try:
         day = date.fromisoformat(today) if today else None
@@ -131,8 +131,8 @@ def tick(
                           base_url=settings.public_base_url)
     finally:
         engine.dispose()
-    typer.echo(json.dumps(report.as_dict()))
-    if report.failed:
+    typer.echo(json.dumps(report))
+    if report["failed"]:
         raise typer.Exit(code=1)
 
 

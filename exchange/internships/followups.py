@@ -326,9 +326,11 @@ class ReminderScheduler:
         while not self._stop.wait(wait):
             wait = self.interval
             try:
-                report = tick(lambda: Session(self.engine, expire_on_commit=False),
-                              base_url=self.base_url)
-                if report.due_sent or report.overdue_sent or report.failed:
-                    log.info("reminders: %s", report.as_dict())
+                from exchange.scheduler import tick as tick_all  # reminders and round expiry
+
+                done = tick_all(lambda: Session(self.engine, expire_on_commit=False),
+                                base_url=self.base_url)
+                if any(done.values()):
+                    log.info("scheduler: %s", done)
             except Exception:  # the loop must survive a database hiccup
                 log.exception("reminder tick failed")

@@ -230,9 +230,11 @@ def test_exchange_tick_sends_once_and_prints_json(own_database: str, tmp_path: P
         # Nothing is due today; the follow-ups fall due 30 days after the approval.
         result = CliRunner().invoke(app, ["tick"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output) == {"due_sent": 0, "overdue_sent": 0, "failed": 0}
+        assert json.loads(result.output) == {"due_sent": 0, "overdue_sent": 0, "failed": 0,
+                                             "proposals_expired": 0}
         sent = CliRunner().invoke(app, ["tick", "--today", DUE.isoformat()])
-        assert json.loads(sent.output) == {"due_sent": 1, "overdue_sent": 0, "failed": 0}
+        assert json.loads(sent.output) == {"due_sent": 1, "overdue_sent": 0, "failed": 0,
+                                           "proposals_expired": 0}
         again = CliRunner().invoke(app, ["tick", "--today", DUE.isoformat()])
         assert json.loads(again.output)["due_sent"] == 0
         bad = CliRunner().invoke(app, ["tick", "--today", "soon"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Connection
 from sqlmodel import Session, select
 
 from exchange.accounts.models import User
@@ -211,3 +212,30 @@ def test_round_webhooks_go_to_the_round_s_network_only(
     cleared = json.loads(next(d.body for d in round_events if d.event_type == "round.cleared"))
     assert cleared["data"]["result"]["proven_optimal"] is True
     assert len(cleared["members"]) == 5  # the network's own ids of the participants
+
+
+def test_the_scheduler_expires_overdue_proposals(session: Session, connection: Connection,
+                                                 round_world: RoundWorld) -> None:
+    """`exchange tick` (and the loop in `serve`) expires what nobody answered in time."""
+    from datetime import date
+
+    from exchange import scheduler
+
+    round_ = _open_round(session, round_world, answer_days=1)
+    _confirm_all(session, round_world, round_)
+    service.clear(session, round_, round_world.nina)
+    session.commit()
+    for proposal, _ in service.proposals_of(session, round_):
+        proposal.expires_at = proposal.created_at - timedelta(minutes=1)
+        session.add(proposal)
+    session.commit()
+
+    def factory() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint",
+                       expire_on_commit=False)
+
+    first = scheduler.tick(factory, today=date.today())
+    assert first["proposals_expired"] == 2 and first["failed"] == 0
+    assert scheduler.tick(factory, today=date.today())["proposals_expired"] == 0
+    session.expire_all()
+    assert {p.state for p, _ in service.proposals_of(session, round_)} == {"expired"}
