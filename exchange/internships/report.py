@@ -37,7 +37,7 @@ from exchange.internships.models import (
     ObjectiveOutcome,
     StepStatus,
 )
-from exchange.internships.states import InternshipState
+from exchange.internships.states import InternshipState, Role
 from exchange.profiles.models import Business, MatrixCell
 
 S = InternshipState
@@ -184,15 +184,26 @@ class InternshipReport:
     results: Results
 
 
-def internship_report(session: Session, internship: Internship) -> InternshipReport:
+# The report is written for the home business (the sender measures its return on learning).
+REPORT_AUDIENCE = frozenset({Role.home_owner})
+
+
+def internship_report(session: Session, internship: Internship,
+                      audience: frozenset[Role] = REPORT_AUDIENCE) -> InternshipReport:
     home = session.get(Business, internship.home_business_id)
     host = session.get(Business, internship.host_business_id)
     assert home is not None and host is not None
     given = {FeedbackKind(f.kind): f for f in feedback.feedback_of(session, internship)}
+    host_final_done = any(r.phase == FeedbackPhase.final.value
+                          for r in feedback.ratings_of(session, internship))
 
     def rating(kind: FeedbackKind) -> tuple[int | None, str]:
         row = given.get(kind)
-        return (row.rating, row.comment) if row else (None, "")
+        # The one visibility rule of feedback.py applies here too: e.g. the host's rating of the
+        # partnership stays hidden from the home side until the home side has given its own.
+        shown, _ = feedback.may_see(kind, audience, submitted=set(given),
+                                    host_final_done=host_final_done)
+        return (row.rating, row.comment) if row and shown else (None, "")
 
     reaction = Reaction(*rating(FeedbackKind.intern_reaction),
                         *rating(FeedbackKind.home_partnership),

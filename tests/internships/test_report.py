@@ -147,3 +147,18 @@ def test_csv_of_one_internship_and_of_the_business(session: Session, reported: I
         report.business_csv(report.business_report(session, afreen_firm)))))
     assert [r["internship_id"] for r in business] == [str(reported.id), "total"]
     assert business[0]["achieved_share"] == "0.5" and business[1]["intern_rating"] == "5"
+
+
+def test_the_hosts_partnership_rating_stays_hidden_until_the_home_side_gave_its_own(
+        session: Session, completed_internship: Internship, rajeev: User, afreen: User) -> None:
+    """The report follows feedback.py's blind, mutual rule: Rajeev rated first, so Afreen's
+    report shows no host rating until she has rated the partnership herself."""
+    feedback.submit(session, completed_internship, rajeev, FeedbackKind.host_partnership,
+                    RatingIn(rating=2, comment="Arrived late every day."))
+    before = report.internship_report(session, completed_internship)
+    assert (before.reaction.host_partnership, before.reaction.home_partnership) == (None, None)
+    assert "late" not in report.internship_csv(before)
+    feedback.submit(session, completed_internship, afreen, FeedbackKind.home_partnership,
+                    RatingIn(rating=4))
+    after = report.internship_report(session, completed_internship)
+    assert (after.reaction.host_partnership, after.reaction.home_partnership) == (2, 4)
