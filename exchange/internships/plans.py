@@ -181,6 +181,21 @@ def approve(session: Session, internship: Internship, actor: User, data: ReviewI
 # -- the diff between versions ---------------------------------------------------------------
 
 
+def versions_to_compare(session: Session, internship: Internship, from_version: int | None,
+                        to_version: int | None) -> tuple[PlanVersion, PlanVersion]:
+    """The two versions to compare; the newest and the one before when not given."""
+    versions = [p.version for p in versions_of(session, internship)]
+    if len(versions) < 2 and (from_version is None or to_version is None):
+        raise ValidationFailed.single("from_version",
+                                      "There is only one version of the plan so far.")
+    new = to_version if to_version is not None else versions[-1]
+    old = from_version if from_version is not None else new - 1
+    if old >= new:
+        raise ValidationFailed.single("from_version",
+                                      "Compare an earlier version with a later one.")
+    return version_of(session, internship, old), version_of(session, internship, new)
+
+
 @dataclass(frozen=True)
 class Change:
     field: str  # e.g. "target_state", "steps[2].due_date", "kpis[1]"

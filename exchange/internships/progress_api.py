@@ -19,7 +19,6 @@ from fastapi import APIRouter, Path, Query, Response, status
 from sqlmodel import Session
 
 from exchange.deps import SessionDep
-from exchange.errors import ValidationFailed
 from exchange.internships import feedback, followups, plans, tasks
 from exchange.internships.deps import HomeSide, HostSide, InternOnly, InternshipParticipant
 from exchange.internships.models import FeedbackKind, FollowUp, HostTask, Internship, TaskStatus
@@ -202,26 +201,11 @@ def plan_diff(reader: PlanReader, session: SessionDep,
               from_version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
               to_version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
               ) -> PlanDiffPublic:
-    old, new = diff_pair(session, reader.internship, from_version, to_version)
+    old, new = plans.versions_to_compare(session, reader.internship, from_version, to_version)
     return PlanDiffPublic(
         from_version=old.plan.version, to_version=new.plan.version,
         changes=[PlanChangePublic(field=c.field, change=c.change, before=c.before, after=c.after)
                  for c in plans.diff(old, new)])
-
-
-def diff_pair(session: Session, internship: Internship, from_version: int | None,
-              to_version: int | None) -> tuple[plans.PlanVersion, plans.PlanVersion]:
-    """The two versions to compare; the newest and the one before when not given."""
-    versions = [p.version for p in plans.versions_of(session, internship)]
-    if len(versions) < 2 and (from_version is None or to_version is None):
-        raise ValidationFailed.single("from_version",
-                                      "There is only one version of the plan so far.")
-    new = to_version if to_version is not None else versions[-1]
-    old = from_version if from_version is not None else new - 1
-    if old >= new:
-        raise ValidationFailed.single("from_version",
-                                      "Compare an earlier version with a later one.")
-    return plans.version_of(session, internship, old), plans.version_of(session, internship, new)
 
 
 @router.post("/plan", response_model=PlanPublic, status_code=status.HTTP_201_CREATED,

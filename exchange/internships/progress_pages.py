@@ -451,9 +451,7 @@ def plan_diff_page(request: Request, reader: PlanReader, session: SessionDep,
                    from_version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
                    to_version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
                    ) -> Response:
-    from exchange.internships.progress_api import diff_pair
-
-    old, new = diff_pair(session, reader.internship, from_version, to_version)
+    old, new = plans.versions_to_compare(session, reader.internship, from_version, to_version)
     return render(request, "internships/plan_diff.html", {
         **_base_context(session, reader), "old": old, "new": new,
         "changes": plans.diff(old, new),
