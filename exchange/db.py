@@ -47,7 +47,18 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads and then writes fails at once with "database is locked"
+    # (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out) when another connection wrote
+    # in between — a log-in racing the webhook worker, say. Taking the write lock at BEGIN makes
+    # writers queue behind each other for up to busy_timeout instead; WAL readers never block.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, sqlite_immediate: bool = True, **kwargs: Any) -> Engine:
+    """`sqlite_immediate`: every SQLite transaction takes the write lock when it begins (see
+    `_sqlite_begin_immediate`); the service, its workers and the CLI use it. PostgreSQL needs
+    nothing of the kind (row locks and MVCC)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -57,14 +68,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin",
+                     _sqlite_begin_immediate if sqlite_immediate else _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
 def make_test_engine(url: str) -> Engine:
-    return make_engine(url, poolclass=NullPool)
+    # The in-process tests wrap each test in one outer transaction on one connection (see
+    # tests/conftest.py); an immediate write lock there would block every other connection a
+    # test opens for its whole duration, so these stay deferred.
+    return make_engine(url, poolclass=NullPool, sqlite_immediate=False)
 
 
 def get_engine(request: Request) -> Engine:
