@@ -416,3 +416,15 @@ def test_plan_actions_link_to_their_pages(make_client: Callable[..., Client],
     assert _buttons(page) == {"Submit the implementation plan"}
     assert (f'<a class="button" href="/internships/{completed_internship.id}/plan">Submit the '
             f'implementation plan</a>') in page
+
+
+def test_the_main_dashboard_lists_what_waits_for_you(make_client: Any, internship: Internship,
+                                                     rajeev: User, charlie: User) -> None:
+    """Rajeev has to accept Afreen's proposal: his dashboard says so and links to it."""
+    page = make_client(rajeev).get("/dashboard")
+    assert page.status_code == 200
+    assert f'href="/internships/{internship.id}"' in page.text
+    assert "accept the agreement" in page.text
+    stranger = make_client(charlie).get("/dashboard")
+    assert f'href="/internships/{internship.id}"' not in stranger.text
+    assert "Nothing waits for you" in stranger.text
