@@ -335,15 +335,21 @@ def _lock_round(session: Session, round_: ExchangeRound) -> ExchangeRound:
                         .with_for_update().execution_options(populate_existing=True)).one()
 
 
-def _bump_round(session: Session, round_: ExchangeRound) -> None:
-    session.add(round_)
+def _compare_and_set(session: Session, row: ExchangeRound | RoundProposal, what: str) -> None:
+    """Flush the row's changes, then bump its ``version`` only if nobody else did meanwhile."""
+    model = type(row)
+    session.add(row)
     session.flush()
-    result = session.execute(update(ExchangeRound).where(
-        col(ExchangeRound.id) == round_.id, col(ExchangeRound.version) == round_.version)
-        .values(version=round_.version + 1))
+    result = session.execute(update(model).where(
+        col(model.id) == row.id, col(model.version) == row.version)
+        .values(version=row.version + 1))
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("Someone else changed this round at the same moment; try again.")
-    session.refresh(round_)
+        raise Conflict(f"Someone else changed this {what} at the same moment; try again.")
+    session.refresh(row)
+
+
+def _bump_round(session: Session, round_: ExchangeRound) -> None:
+    _compare_and_set(session, round_, "round")
 
 
 def _round_data(session: Session, round_: ExchangeRound) -> dict[str, Any]:
@@ -439,14 +445,7 @@ def expire_overdue(session: Session, now: datetime | None = None) -> int:
 
 
 def _bump_proposal(session: Session, proposal: RoundProposal) -> None:
-    session.add(proposal)
-    session.flush()
-    result = session.execute(update(RoundProposal).where(
-        col(RoundProposal.id) == proposal.id, col(RoundProposal.version) == proposal.version)
-        .values(version=proposal.version + 1))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("Someone else answered this proposal at the same moment; try again.")
-    session.refresh(proposal)
+    _compare_and_set(session, proposal, "proposal")
 
 
 def _proposal_updated(session: Session, round_: ExchangeRound, proposal: RoundProposal,
