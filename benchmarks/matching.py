@@ -1,9 +1,14 @@
 """Benchmark the partner matcher on a realistic 100,000-business population (PRODUCT §8).
 
-Run: ``.venv/bin/python benchmarks/matching.py [--n 100000] [--queries 200] [--seed 7]``.
-Prints one JSON object: build times (from arrays, the database-loader path, and from records),
-suggestion query latency percentiles for top-20 lists, upsert/remove latency, and the time of a
-1,000-member learn matrix (what an exchange round asks for).
+Run: ``.venv/bin/python benchmarks/matching.py [--sizes 10000,100000] [--queries 200]
+[--naive-queries 5] [--seed 7]``.
+Prints one JSON object with, per population: build times (from arrays, the database-loader path,
+and from records), the index's memory (the bytes of its numpy arrays; the Python objects around
+them are not counted), suggestion query latency percentiles for top-20 lists (the default query: the
+competitor, exclusion, visibility and capacity filters all apply), upsert/remove latency, the time
+of a 1,000-member learn matrix (what an exchange round asks for), and a naive pure-Python
+baseline — the same rules, one business at a time, no index — on a sample of askers, with the
+speed-up ratio and whether its top-20 lists agree with the index's.
 
 The population: 12 departments with 106 processes (the sizes of our default taxonomy), ~150
 industries (ISIC classes) whose strengths follow an industry profile, 10-30 practised processes
@@ -18,6 +23,7 @@ import gc
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -31,6 +37,7 @@ from exchange.matching import (
     BusinessRecord,
     MatchingIndex,
     Taxonomy,
+    competes,
     learn_matrix,
     suggest_partners,
 )
@@ -184,23 +191,82 @@ def percentile_ms(seconds: list[float], q: float) -> float:
     return round(float(np.percentile(seconds, q)) * 1000, 3)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    rng = np.random.default_rng(args.seed)
+def array_bytes(value: object, seen: set[int] | None = None) -> int:
+    """Bytes held in numpy arrays reachable from `value` (the index's attributes, lists of
+    posting arrays, ...); Python objects around them are not counted."""
+    seen = seen if seen is not None else set()
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(array_bytes(v, seen) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(array_bytes(v, seen) for v in value)
+    if hasattr(value, "__dict__") and not isinstance(value, type):
+        return sum(array_bytes(v, seen) for v in vars(value).values())
+    if hasattr(value, "__slots__"):
+        return sum(array_bytes(getattr(value, n, None), seen) for n in value.__slots__)
+    return 0
+
+
+HOST_MIN_LEVEL = 4
+
+
+def naive_suggest(records: list[BusinessRecord], asker: BusinessRecord,
+                  department_of: dict[str, str], department_size: dict[str, int],
+                  limit: int = 20) -> list[str]:
+    """The baseline: PRODUCT §4 written the obvious way, every candidate in a Python loop."""
+
+    def involvement(record: BusinessRecord) -> Counter[str]:
+        return Counter(department_of[k] for k, (level, _, need) in record.cells.items()
+                       if level > 0 or need > 0)
+
+    def learn_value(learner: BusinessRecord, host: BusinessRecord, involved: Counter[str]
+                    ) -> float:
+        total = 0.0
+        for key, (own, _, need) in learner.cells.items():
+            if need <= 0 or key not in host.cells:
+                continue
+            level, offers, _ = host.cells[key]
+            if offers and level >= HOST_MIN_LEVEL and level > own:
+                size = department_size[department_of[key]]
+                total += need * (size + involved[department_of[key]]) / (2 * size) * (level - own)
+        return total
+
+    mine = involvement(asker)
+    scored = []
+    for other in records:
+        if other.id == asker.id or competes(asker, other):
+            continue
+        if other.visibility == "networks" and not (other.networks & asker.networks):
+            continue
+        learn = learn_value(asker, other, mine)
+        teach = learn_value(other, asker, involvement(other))
+        if learn > 0 and other.hosting_capacity - other.current_load <= 0:
+            continue
+        if learn <= 0 and teach <= 0:
+            continue
+        # Rounded as the index rounds (9 decimals), so that equal scores tie the same way.
+        scored.append((-round(learn + teach + min(learn, teach), 9), other.id))
+    scored.sort()
+    return [business_id for _, business_id in scored[:limit]]
+
+
+def measure(n: int, queries: int, naive_queries: int, seed: int) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
     tax = taxonomy()
-    columns = population(args.n, rng, len(tax))
+    columns = population(n, rng, len(tax))
 
     build_seconds, built = timed(lambda: MatchingIndex.from_arrays(tax, **columns))
     assert isinstance(built, MatchingIndex)
     index = built
+    index_mb = array_bytes(index) / 2**20
     records = records_from(columns, tax.keys)
     build_records_seconds, _ = timed(lambda: MatchingIndex.from_records(records, tax))
 
-    askers = rng.choice(columns["ids"], size=args.queries, replace=False).tolist()
+    askers = rng.choice(columns["ids"], size=queries, replace=False).tolist()
     # The setup leaves millions of Python objects (the records and their cells); freeze them so
     # that a full garbage collection triggered mid-measurement does not rescan them all — what a
     # long-running server does after loading too. Collections still run, on new objects only.
@@ -217,8 +283,20 @@ def main() -> None:
         assert isinstance(suggestions, list)
         lengths.append(len(suggestions))
 
+    # The naive baseline on a sample of the same askers, over the whole population.
+    department_of = {key: key.split(".", 1)[0] for key in tax.keys}
+    department_size = Counter(department_of.values())
+    by_id = {r.id: r for r in records}
+    naive_seconds, agree = [], 0
+    for business_id in askers[:naive_queries]:
+        seconds, expected = timed(partial(naive_suggest, records, by_id[business_id],
+                                          department_of, department_size))
+        naive_seconds.append(seconds)
+        got = [s.partner_id for s in suggest_partners(index, business_id)]
+        agree += int(set(got) == set(expected))  # same partners (ties may order differently)
+
     upserts = []
-    for i in rng.choice(args.n, size=500, replace=False).tolist():
+    for i in rng.choice(n, size=min(500, n), replace=False).tolist():
         old = records[i]
         new_need = {tax.keys[int(rng.integers(len(tax)))]: (2, False, 3)}
         changed = replace(old, cells={**old.cells, **new_need})
@@ -228,37 +306,51 @@ def main() -> None:
     removes = [timed(partial(index.remove, f"new{i:04d}"))[0] for i in range(500)]
     after_updates = [timed(partial(suggest_partners, index, b))[0] for b in askers[:50]]
 
-    members = rng.choice(columns["ids"], size=1000, replace=False).tolist()
+    members = rng.choice(columns["ids"], size=min(1000, n), replace=False).tolist()
     matrix_seconds, _ = timed(lambda: learn_matrix(index, members))
+    gc.unfreeze()
+    naive_p50 = float(np.median(naive_seconds)) if naive_seconds else None
+    indexed_p50 = float(np.median(latencies))
+    return {
+        "n": n,
+        "processes": len(tax),
+        "cells_with_level": int((columns["level"] > 0).sum()),
+        "build_seconds": round(build_seconds, 3),
+        "build_from_records_seconds": round(build_records_seconds, 3),
+        "index_arrays_mb": round(index_mb, 1),
+        "queries": queries,
+        "limit": 20,
+        "mean_suggestions": round(float(np.mean(lengths)), 2),
+        "query_p50_ms": percentile_ms(latencies, 50),
+        "query_p95_ms": percentile_ms(latencies, 95),
+        "query_max_ms": round(max(latencies) * 1000, 3),
+        "query_cpu_p50_ms": percentile_ms(cpu_latencies, 50),
+        "query_cpu_p95_ms": percentile_ms(cpu_latencies, 95),
+        "query_after_updates_p95_ms": percentile_ms(after_updates, 95),
+        "naive_queries": len(naive_seconds),
+        "naive_p50_ms": round(naive_p50 * 1000, 1) if naive_p50 is not None else None,
+        "naive_same_partners": f"{agree}/{len(naive_seconds)}",
+        "speed_up_p50": round(naive_p50 / indexed_p50, 1) if naive_p50 else None,
+        "upsert_p50_ms": percentile_ms(upserts, 50),
+        "upsert_p95_ms": percentile_ms(upserts, 95),
+        "upsert_max_ms": round(max(upserts) * 1000, 3),
+        "remove_p50_ms": percentile_ms(removes, 50),
+        "learn_matrix_1000_ms": round(matrix_seconds * 1000, 3),
+    }
 
-    print(
-        json.dumps(
-            {
-                "n": args.n,
-                "load_average_1min": round(os.getloadavg()[0], 2),
-                "cpus": os.cpu_count(),
-                "processes": len(tax),
-                "cells_with_level": int((columns["level"] > 0).sum()),
-                "build_seconds": round(build_seconds, 3),
-                "build_from_records_seconds": round(build_records_seconds, 3),
-                "queries": args.queries,
-                "limit": 20,
-                "mean_suggestions": round(float(np.mean(lengths)), 2),
-                "query_p50_ms": percentile_ms(latencies, 50),
-                "query_p95_ms": percentile_ms(latencies, 95),
-                "query_max_ms": round(max(latencies) * 1000, 3),
-                "query_cpu_p50_ms": percentile_ms(cpu_latencies, 50),
-                "query_cpu_p95_ms": percentile_ms(cpu_latencies, 95),
-                "query_after_updates_p95_ms": percentile_ms(after_updates, 95),
-                "upsert_p50_ms": percentile_ms(upserts, 50),
-                "upsert_p95_ms": percentile_ms(upserts, 95),
-                "upsert_max_ms": round(max(upserts) * 1000, 3),
-                "remove_p50_ms": percentile_ms(removes, 50),
-                "learn_matrix_1000_ms": round(matrix_seconds * 1000, 3),
-            },
-            indent=2,
-        )
-    )
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10000,100000",
+                        help="comma-separated population sizes")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--naive-queries", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    runs = [measure(n, args.queries, args.naive_queries, args.seed) for n in sizes]
+    print(json.dumps({"load_average_1min": round(os.getloadavg()[0], 2),
+                      "cpus": os.cpu_count(), "populations": runs}, indent=2))
 
 
 if __name__ == "__main__":
