@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -11,6 +12,8 @@ from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
+
+log = logging.getLogger("exchange.db")
 
 # Named constraints make migrations reproducible across SQLite and PostgreSQL and let Alembic
 # drop or alter a constraint by name.
@@ -47,12 +50,20 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+READ_ONLY_OPTION = "sqlite_deferred"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes fails at once with "database is locked"
     # (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not wait out) when another connection wrote
     # in between — a log-in racing the webhook worker, say. Taking the write lock at BEGIN makes
     # writers queue behind each other for up to busy_timeout instead; WAL readers never block.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Reading requests (GET) say so (READ_ONLY_OPTION) and stay deferred, so that they never
+    # queue behind writers; their only writes are best-effort stamps (`touch`).
+    if connection.get_execution_options().get(READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, sqlite_immediate: bool = True, **kwargs: Any) -> Engine:
@@ -90,6 +101,8 @@ def get_engine(request: Request) -> Engine:
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; the request boundary commits once, services only flush."""
     with Session(get_engine(request), expire_on_commit=False) as session:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            session.connection(execution_options={READ_ONLY_OPTION: True})
         try:
             yield session
         except BaseException:
@@ -100,3 +113,18 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def touch(session: Session, row: Any, **values: Any) -> None:
+    """A best-effort bookkeeping write (a last-used time) that must never fail the request it
+    rides on: in a savepoint, so that if SQLite refuses it (a reading request's transaction that
+    another connection wrote past), it is skipped and the next request stamps it instead."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with session.begin_nested():
+            for name, value in values.items():
+                setattr(row, name, value)
+            session.add(row)
+    except OperationalError:
+        log.info("skipped a bookkeeping write on %s (database busy)", type(row).__name__)

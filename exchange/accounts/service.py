@@ -23,7 +23,7 @@ from exchange.accounts.models import (
     UserSession,
 )
 from exchange.config import Settings
-from exchange.db import utcnow
+from exchange.db import touch, utcnow
 from exchange.errors import FieldError, NotFound, RateLimited, ValidationFailed
 from exchange.notifications.email import queue_email
 
@@ -341,7 +341,5 @@ def user_for_api_token(session: Session, settings: Settings, token: str) -> User
         return None
     # Coarse last-used time: one write per minute at most keeps reads cheap.
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
-        record.last_used_at = now
-        session.add(record)
-        session.flush()
+        touch(session, record, last_used_at=now)
     return user

@@ -12,7 +12,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from exchange import security
 from exchange.accounts.models import User
 from exchange.config import Settings
-from exchange.db import utcnow
+from exchange.db import touch, utcnow
 from exchange.errors import NotFound
 from exchange.networks.models import Network, NetworkApiKey, Scope
 
@@ -101,7 +101,5 @@ def key_for_token(session: Session, settings: Settings, token: str
         return None
     # Coarse last-used time: at most one write a minute keeps reads cheap.
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1):
-        record.last_used_at = now
-        session.add(record)
-        session.flush()
+        touch(session, record, last_used_at=now)
     return record, network
