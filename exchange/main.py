@@ -30,6 +30,7 @@ from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
 from exchange.networks import api as networks_api
+from exchange.networks import internships_api as networks_internships_api
 from exchange.networks import pages as networks_pages
 from exchange.networks import webhooks_api as networks_webhooks_api
 from exchange.networks.docs import install_network_docs
@@ -76,6 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     internships_progress_api.router,
     internships_report_api.router,
     networks_api.router,
+    networks_internships_api.router,
     networks_webhooks_api.router,
     rounds_api.router,
     web_pages.router,

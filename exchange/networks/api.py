@@ -151,20 +151,31 @@ def _member(session: SessionDep, network: Network, external_id: str) -> MemberVi
     return view
 
 
-def _cursor(member_id: int) -> str:
-    return base64.urlsafe_b64encode(f"m{member_id}".encode()).decode().rstrip("=")
+def _cursor(row_id: int, kind: str = "m") -> str:
+    """An opaque cursor for the row after which the next page starts; `kind` tells the lists
+    apart (`m` members, `i` internships), so one list's cursor is refused by another."""
+    return base64.urlsafe_b64encode(f"{kind}{row_id}".encode()).decode().rstrip("=")
 
 
-def _after(cursor: str | None) -> int:
+def _after(cursor: str | None, kind: str = "m") -> int:
     if not cursor:
         return 0
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith("m") and text[1:].isdigit():
-            return int(text[1:])
+        if text.startswith(kind) and text[len(kind):].isdigit():
+            return int(text[len(kind):])
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ValidationFailed.single("cursor", "is not a cursor this API gave out")
+
+
+def _with_etag(model: BaseModel, if_none_match: str | None) -> Response:
+    """The JSON of `model` with a strong `ETag` of its bytes; 304 when the caller has it."""
+    body = model.model_dump_json().encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
 
 
 # -- routes -------------------------------------------------------------------------------------
@@ -259,11 +270,7 @@ def read_member(
     detail = MemberDetail(**MemberOut.of(view).model_dump(),
                           cells=matrix_service.public_cells(session, view.business),
                           excluded=excluded)
-    body = detail.model_dump_json().encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(body, media_type="application/json", headers={"ETag": etag})
+    return _with_etag(detail, if_none_match)
 
 
 @router.delete("/members/{external_id}", status_code=status.HTTP_204_NO_CONTENT,

@@ -111,6 +111,8 @@ def NetworkKey(scope: Scope) -> Any:
 MembersRead = NetworkKey(Scope.members_read)
 MembersWrite = NetworkKey(Scope.members_write)
 MatchesRead = NetworkKey(Scope.matches_read)
+InternshipsRead = NetworkKey(Scope.internships_read)
+ReportsRead = NetworkKey(Scope.reports_read)
 WebhooksManage = NetworkKey(Scope.webhooks_manage)
 AnyNetworkKey = Annotated[KeyContext, Depends(_authenticated_key)]
 
@@ -125,5 +127,6 @@ def get_admin_network(network_slug: str, session: SessionDep, user: CurrentUser)
 
 AdminNetwork = Annotated[Network, Depends(get_admin_network)]
 
-__all__ = ["AdminNetwork", "AnyNetworkKey", "CurrentUser", "KeyContext", "MatchesRead",
-           "MembersRead", "MembersWrite", "NetworkKey", "User", "WebhooksManage"]
+__all__ = ["AdminNetwork", "AnyNetworkKey", "CurrentUser", "InternshipsRead", "KeyContext",
+           "MatchesRead", "MembersRead", "MembersWrite", "NetworkKey", "ReportsRead", "User",
+           "WebhooksManage"]

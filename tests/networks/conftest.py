@@ -14,6 +14,16 @@ from exchange.accounts.models import User
 from exchange.config import Settings
 from exchange.networks.models import Network, Scope
 from tests.conftest import Client, _person
+
+# The internship fixtures (Afreen's firm sends Meera to Rajeev's firm), for the network reads.
+from tests.internships.conftest import (  # noqa: F401
+    accepted_internship,
+    active_internship,
+    completed_internship,
+    internship,
+    plan_approved_internship,
+    plan_submitted_internship,
+)
 from tests.networks.factories import make_key, make_network
 
 
@@ -74,13 +84,20 @@ def member_record(external_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def pune_world(api: Client, session: Session) -> dict[str, str]:
-    """Pune's things that routes address: two members, a webhook endpoint with one delivery,
-    its keys. Returns the values for the path parameters of tests/networks/route_rules.py."""
+def pune_world(api: Client, session: Session, pune_chamber: Network, rajeev_firm: Any,
+               request: pytest.FixtureRequest) -> dict[str, str]:
+    """Pune's things that routes address: two members, Rajeev's firm as a third hosting an
+    internship (Afreen's firm, not a member, sends Meera), a webhook endpoint with one
+    delivery, its keys. Returns the values for the path parameters of
+    tests/networks/route_rules.py."""
     from sqlmodel import select
 
+    from exchange.networks import service
     from exchange.networks.models import NetworkApiKey, WebhookDelivery
 
+    proposal = request.getfixturevalue("internship")
+    service.add_member(session, pune_chamber, rajeev_firm, "rajeev", managed=False)
+    session.commit()
     base = "/api/v1/networks/pune-chamber"
     created = api.put(f"{base}/members", json={"members": [
         member_record("crm-1"), member_record("crm-2")]}).json()
@@ -92,7 +109,7 @@ def pune_world(api: Client, session: Session) -> dict[str, str]:
     assert delivery is not None and key is not None
     return {"network_slug": "pune-chamber", "external_id": "crm-1",
             "endpoint_id": str(endpoint["id"]), "delivery_id": str(delivery.id),
-            "key_id": str(key.id), "action": "disable"}
+            "key_id": str(key.id), "action": "disable", "internship_id": str(proposal.id)}
 
 
 def fill(path: str, values: dict[str, str]) -> str:

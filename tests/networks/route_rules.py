@@ -22,6 +22,10 @@ KEY_SCOPES: dict[tuple[str, str], Scope | None] = {
     ("DELETE", f"{N}/members/{{external_id}}"): Scope.members_write,
     ("POST", f"{N}/members/{{external_id}}/claim-invitations"): Scope.members_write,
     ("GET", f"{N}/members/{{external_id}}/suggestions"): Scope.matches_read,
+    ("GET", f"{N}/internships"): Scope.internships_read,
+    ("GET", f"{N}/internships/{{internship_id}}"): Scope.internships_read,
+    ("GET", f"{N}/reports"): Scope.reports_read,
+    ("GET", f"{N}/reports.csv"): Scope.reports_read,
     ("GET", f"{N}/webhooks"): Scope.webhooks_manage,
     ("POST", f"{N}/webhooks"): Scope.webhooks_manage,
     ("GET", f"{N}/webhooks/{{endpoint_id}}"): Scope.webhooks_manage,
@@ -77,5 +81,6 @@ PARAMS = {
     "endpoint_id": lambda w: 1,
     "delivery_id": lambda w: 1,
     "action": lambda w: "disable",
+    # internship_id: the internships' rules fill it (Afreen's firm's proposal)
 }
 

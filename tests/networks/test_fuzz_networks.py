@@ -20,7 +20,8 @@ from tests.api.test_fuzz import CHECKS, EXAMPLES_PER_OPERATION, schema
 
 # Only this routes (exchange rounds under /networks/ are fuzzed by their own tests).
 network_schema = schema.include(
-    path_regex=r"^/api/v1/networks/\{network_slug\}(/members.*|/webhooks.*)?$")
+    path_regex=r"^/api/v1/networks/\{network_slug\}"
+               r"(/members.*|/webhooks.*|/internships.*|/reports.*)?$")
 
 
 @pytest.fixture(autouse=True)
