@@ -27,7 +27,7 @@ import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -201,6 +201,50 @@ class DeliveryPage(_Model):
     next: str | None
 
 
+class NetworkParty(_Model):
+    external_id: str | None  # your id for it, or None when it is not a member
+    slug: str
+    name: str
+
+
+class NetworkInternship(_Model):
+    """What a network sees of an internship involving its members: no private content."""
+
+    id: int
+    title: str
+    state: str
+    start_date: date
+    end_date: date
+    duration_days: int
+    home: NetworkParty
+    host: NetworkParty
+    focus_processes: list[str]
+    agreement_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NetworkInternshipPage(_Model):
+    items: list[NetworkInternship]
+    next: str | None
+
+
+class MemberFigures(_Model):
+    external_id: str
+    business: str
+    name: str
+    totals: dict[str, Any]
+
+
+class NetworkReport(_Model):
+    """The four Kirkpatrick levels over the internships members sent, and per member."""
+
+    since: date | None
+    until: date | None
+    totals: dict[str, Any]
+    members: list[MemberFigures]
+
+
 class ApiError(Exception):
     """A 4xx/5xx answer; `problem` is its problem+json body (or a stand-in)."""
 
@@ -356,6 +400,26 @@ class ExchangeClient:
             self._core._etags[url] = (etag, data)
         return MemberDetail.model_validate({**data, "etag": etag})
 
+    def list_internships(self, **filters: Any) -> NetworkInternshipPage:
+        """Internships involving members (filters: `state`, `member`, `limit`)."""
+        return self._get("/internships", NetworkInternshipPage, **filters)
+
+    def iter_internships(self, *, page_size: int = 50, **filters: Any
+                         ) -> Iterator[NetworkInternship]:
+        page = self.list_internships(limit=page_size, **filters)
+        while True:
+            yield from page.items
+            if not page.next:
+                return
+            page = NetworkInternshipPage.model_validate(self._request("GET", page.next).json())
+
+    def get_internship(self, internship_id: int) -> NetworkInternship:
+        return self._get(f"/internships/{int(internship_id)}", NetworkInternship)
+
+    def report(self, *, since: date | None = None, until: date | None = None
+               ) -> NetworkReport:
+        return self._get("/reports", NetworkReport, since=_day(since), until=_day(until))
+
     def remove_member(self, external_id: str) -> None:
         self._request("DELETE", self._core.url(f"/members/{_segment(external_id)}"))
 
@@ -477,6 +541,28 @@ class AsyncExchangeClient:
                 return
             page = MemberPage.model_validate((await self._request("GET", page.next)).json())
 
+    async def list_internships(self, **filters: Any) -> NetworkInternshipPage:
+        return await self._get("/internships", NetworkInternshipPage, **filters)
+
+    async def iter_internships(self, *, page_size: int = 50, **filters: Any
+                               ) -> AsyncIterator[NetworkInternship]:
+        page = await self.list_internships(limit=page_size, **filters)
+        while True:
+            for item in page.items:
+                yield item
+            if not page.next:
+                return
+            page = NetworkInternshipPage.model_validate(
+                (await self._request("GET", page.next)).json())
+
+    async def get_internship(self, internship_id: int) -> NetworkInternship:
+        return await self._get(f"/internships/{int(internship_id)}", NetworkInternship)
+
+    async def report(self, *, since: date | None = None, until: date | None = None
+                     ) -> NetworkReport:
+        return await self._get("/reports", NetworkReport, since=_day(since),
+                               until=_day(until))
+
     async def get_member(self, external_id: str) -> MemberDetail:
         response = await self._request("GET",
                                        self._core.url(f"/members/{_segment(external_id)}"))
@@ -503,6 +589,10 @@ class AsyncExchangeClient:
     async def list_webhooks(self) -> list[Webhook]:
         response = await self._request("GET", self._core.url("/webhooks"))
         return [Webhook.model_validate(item) for item in response.json()]
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _clean(params: Mapping[str, Any]) -> dict[str, Any]:

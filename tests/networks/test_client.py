@@ -146,3 +146,22 @@ def test_verify_webhook_returns_the_event_or_refuses() -> None:
     assert verify_webhook(headers, body, secret)["type"] == "member.updated"
     with pytest.raises(WebhookVerificationError):
         verify_webhook(headers, body + " ", secret)
+
+
+def test_the_client_reads_internships_and_the_report(
+        sdk: ExchangeClient, app: FastAPI, pune_key: str, pune_world: dict[str, str]) -> None:
+    internships = list(sdk.iter_internships(page_size=1))
+    assert [i.id for i in internships] == [int(pune_world["internship_id"])]
+    one = sdk.get_internship(internships[0].id)
+    assert one.host.external_id == "rajeev" and one.home.external_id is None
+    assert one.focus_processes and one.state == "proposed"
+    report = sdk.report(since=one.start_date)
+    assert {m.external_id for m in report.members} >= {"rajeev", "crm-1", "crm-2"}
+
+    async def read_async() -> list[int]:
+        async with AsyncExchangeClient("http://testserver", api_key=pune_key,
+                                       network="pune-chamber",
+                                       transport=httpx.ASGITransport(app=app)) as api:
+            return [i.id async for i in api.iter_internships()]
+
+    assert asyncio.run(read_async()) == [one.id]
