@@ -19,8 +19,11 @@ TAGS = [
         "network's API keys page); each route names the scope it needs and a key reaches only "
         "its own network (any other network answers 404). Sync members with an idempotent "
         "bulk upsert keyed by your own ids, page through them with `next` links, read one with "
-        "`ETag`/`If-None-Match`, and ask partner suggestions for a member. Every key has a rate "
-        "limit (429 with `Retry-After`); every POST accepts an `Idempotency-Key`.")},
+        "`ETag`/`If-None-Match`, and ask partner suggestions for a member. Follow the "
+        "internships involving your members (no private content) and read the four-level "
+        "Kirkpatrick report over the internships they sent; run exchange rounds that clear the "
+        "whole membership into 2-way swaps and 3-way cycles (`rounds:write`). Every key has a "
+        "rate limit (429 with `Retry-After`); every POST accepts an `Idempotency-Key`.")},
     {"name": "webhooks", "description": (
         "Register endpoints to receive events about your members (`member.updated`, "
         "`member.removed`, `internship.*`, `round.*`), signed with the Standard Webhooks "
