@@ -30,7 +30,7 @@ from exchange.accounts.models import BusinessRole, User
 from exchange.config import Settings
 from exchange.db import utcnow
 from exchange.errors import Conflict, ExchangeError, FieldError, NotFound, ValidationFailed
-from exchange.events import DomainEvent, emit
+from exchange.events import DomainEvent, emit, subscribe
 from exchange.networks.models import (
     InvitationKind,
     Network,
@@ -198,6 +198,24 @@ def member_event(event_type: str, network: Network, view: MemberView,
               "business": view.business.slug, "name": view.business.name, **extra},
         business_ids=(view.business.id or 0,),
     )
+
+
+@subscribe
+def announce_owner_edits(session: Session, event: DomainEvent) -> None:
+    """An owner or manager changed a member's profile or matrix (`business.updated`, from
+    profiles): every network the business belongs to hears `member.updated`, under its own id.
+    The network's own sync announces its changes itself and does not come through here."""
+    if event.type != "business.updated":
+        return
+    rows = session.exec(
+        select(NetworkMember, Network, Business)
+        .join(Network, col(Network.id) == NetworkMember.network_id)
+        .join(Business, col(Business.id) == NetworkMember.business_id)
+        .where(col(NetworkMember.business_id).in_(list(event.business_ids)))
+    ).all()
+    for member, network, business in rows:
+        emit(session, member_event("member.updated", network, MemberView(member, business),
+                                   change="edited", fields=event.data.get("changed", [])))
 
 
 def remove_member(session: Session, network: Network, external_id: str) -> MemberView:

@@ -242,7 +242,8 @@ def import_businesses(session: Session, records: list[Any], *, source: str = "im
                     business.updated_at = utcnow()
                     session.add(business)
                     if not same_fields:
-                        profiles_service.update_business(session, business, fields)
+                        profiles_service.update_business(session, business, fields,
+                                                         announce=False)
                     if not same_cells:
                         given = {p.id for p, _ in item.cells}
                         matrix_service.write_cells(session, business, item.cells, current)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from exchange.db import utcnow
 from exchange.errors import FieldError, ValidationFailed
+from exchange.profiles import service as profiles_service
 from exchange.profiles.models import Business, CellIn, CellPublic, MatrixCell
 from exchange.taxonomy.models import Department, Process
 
@@ -195,6 +196,8 @@ def replace_matrix(
     business.updated_at = utcnow()
     session.add(business)
     session.flush()
+    if changed:
+        profiles_service.announce_change(session, business, ["cells"])
     return changed
 
 
@@ -207,6 +210,8 @@ def patch_cells(
     business.updated_at = utcnow()
     session.add(business)
     session.flush()
+    if changed:
+        profiles_service.announce_change(session, business, ["cells"])
     return changed
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from exchange.accounts.models import BusinessRole, User
 from exchange.db import utcnow
 from exchange.errors import FieldError, ValidationFailed
+from exchange.events import DomainEvent, emit
 from exchange.profiles.models import (
     Business,
     BusinessCreate,
@@ -148,7 +149,18 @@ def new_business(fields: dict[str, Any], slug: str) -> Business:
     return business
 
 
-def update_business(session: Session, business: Business, raw: dict[str, Any]) -> Business:
+def announce_change(session: Session, business: Business, changed: list[str]) -> None:
+    """Tell the domain-event hub that an owner or manager changed the profile or the matrix
+    (partner networks the business belongs to turn it into `member.updated` webhooks). Bulk
+    paths that announce changes themselves (the network sync) do not call it."""
+    if changed:
+        emit(session, DomainEvent(type="business.updated",
+                                  data={"business": business.slug, "changed": sorted(changed)},
+                                  business_ids=(business.id or 0,)))
+
+
+def update_business(session: Session, business: Business, raw: dict[str, Any], *,
+                    announce: bool = True) -> Business:
     data = {k: v for k, v in raw.items() if v is not None}
     errors = _check_codes(session, data)
     try:
@@ -159,12 +171,16 @@ def update_business(session: Session, business: Business, raw: dict[str, Any]) -
     if errors or parsed is None:
         raise ValidationFailed(_dedupe(errors))
     changes = parsed.model_dump(exclude_unset=True)
+    before = {key: getattr(business, key) for key in changes}
     for key, value in changes.items():
         setattr(business, key, value.value if hasattr(value, "value") else value)
     _apply_places(business)
     business.updated_at = utcnow()
     session.add(business)
     session.flush()
+    if announce:
+        announce_change(session, business,
+                        [k for k in changes if getattr(business, k) != before[k]])
     return business
 
 
