@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from exchange.accounts.deps import CurrentUser
 from exchange.accounts.models import User
@@ -21,6 +21,7 @@ from exchange.networks.models import Network, NetworkMember, Scope
 from exchange.profiles.deps import find_visible_business
 from exchange.profiles.models import Business
 from exchange.rounds import service
+from exchange.rounds.deps import MemberRound
 from exchange.rounds.models import ExchangeRound
 from exchange.rounds.schemas import (
     AnswerIn,
@@ -44,13 +45,6 @@ def _network_round(round_id: int, context: RoundsWrite, session: SessionDep) -> 
 NetworkRound = Annotated[ExchangeRound, Depends(_network_round)]
 
 
-def _member_round(round_id: int, session: SessionDep, user: CurrentUser) -> ExchangeRound:
-    return service.visible_round_for_member(session, round_id, user)
-
-
-MemberRound = Annotated[ExchangeRound, Depends(_member_round)]
-
-
 def _run_business(session: Session, user: User, slug: str) -> Business:
     business = find_visible_business(session, user, slug)
     if not service.businesses_run_by(session, user, [business.id or 0]):
@@ -60,8 +54,6 @@ def _run_business(session: Session, user: User, slug: str) -> Business:
 
 def _external_ids_to_business(session: Session, network: Network, external_ids: list[str]
                               ) -> list[int]:
-    from sqlmodel import col, select
-
     rows = dict(session.exec(select(NetworkMember.external_id, NetworkMember.business_id).where(
         NetworkMember.network_id == network.id,
         col(NetworkMember.external_id).in_(external_ids))).all())
@@ -80,20 +72,11 @@ def _member_view(session: Session, round_: ExchangeRound, user: User) -> RoundPu
     public = round_public(session, round_, network.slug)
     if service.is_network_admin(session, round_.network_id, user):
         return public
-    mine = {b.slug for b in session.exec(_businesses_run_query(user)).all()}
+    in_round = [p.business_id for p in service.participants_of(session, round_)]
+    mine = {b.slug for b in session.exec(select(Business).where(col(Business.id).in_(
+        service.businesses_run_by(session, user, in_round)))).all()}
     public.proposals = [p for p in public.proposals if mine & set(p.cycle)]
     return public
-
-
-def _businesses_run_query(user: User):  # type: ignore[no-untyped-def]
-    from sqlmodel import col, select
-
-    from exchange.profiles.models import BusinessMembership
-
-    return select(Business).where(col(Business.id).in_(
-        select(BusinessMembership.business_id).where(
-            BusinessMembership.user_id == user.id,
-            col(BusinessMembership.role).in_(service.OWNER_ROLES))))
 
 
 @router.post("/networks/{network_slug}/rounds", status_code=status.HTTP_201_CREATED,

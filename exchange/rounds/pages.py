@@ -20,6 +20,7 @@ from exchange.networks.deps import AdminNetwork
 from exchange.networks.models import Network
 from exchange.profiles.models import Business, BusinessMembership
 from exchange.rounds import service
+from exchange.rounds.deps import MemberRound
 from exchange.rounds.models import ExchangeRound
 from exchange.rounds.states import ROUND_TRANSITIONS, RoundAction, RoundRole
 from exchange.web.csrf import verify_csrf
@@ -227,13 +228,6 @@ def round_admin_action(request: Request, network: AdminNetwork, round_: AdminRou
 
 
 # -- members -------------------------------------------------------------------------------------
-
-
-def _member_round(round_id: int, session: SessionDep, user: CurrentUser) -> ExchangeRound:
-    return service.visible_round_for_member(session, round_id, user)
-
-
-MemberRound = Annotated[ExchangeRound, Depends(_member_round)]
 
 
 def _interns_of(session: Session, business_ids: list[int]) -> dict[int, list[User]]:

@@ -29,9 +29,11 @@ from exchange.accounts.models import BusinessRole, User
 from exchange.db import utcnow
 from exchange.errors import Conflict, FieldError, NotFound, ValidationFailed
 from exchange.events import DomainEvent, emit
+from exchange.internships.service import OWNER_ROLES
 from exchange.matching.algorithm import MatchingIndex, SuggestionQuery, explain_pair, learn_edges
 from exchange.matching.explain import Suggestion
 from exchange.matching.serving import business_id_of, index_key, records_of
+from exchange.networks import service as networks_service
 from exchange.networks.models import Network, NetworkAdmin, NetworkMember
 from exchange.notifications import inbox
 from exchange.profiles.models import Business, BusinessMembership
@@ -49,7 +51,6 @@ from exchange.rounds.states import (
     round_move,
 )
 
-OWNER_ROLES = (BusinessRole.owner.value, BusinessRole.manager.value)
 MAX_WINDOW_DAYS = 183
 EXPLAINED_PROCESSES = 3  # the top processes of an edge: its explanation and internship focus
 
@@ -60,10 +61,10 @@ EXPLAINED_PROCESSES = 3  # the top processes of an edge: its explanation and int
 def is_network_admin(session: Session, network_id: int, user: User | None) -> bool:
     if user is None:
         return False
-    if user.is_platform_admin:  # platform admins may run every network (networks/deps.py)
-        return True
-    return session.exec(select(NetworkAdmin.id).where(
-        NetworkAdmin.network_id == network_id, NetworkAdmin.user_id == user.id)).first() is not None
+    network = session.get(Network, network_id)
+    # Platform admins may run every network, as on the network pages (networks/deps.py).
+    return network is not None and (user.is_platform_admin
+                                    or networks_service.is_admin(session, user, network))
 
 
 def businesses_run_by(session: Session, user: User, business_ids: Sequence[int]) -> list[int]:
