@@ -44,17 +44,25 @@ def serve(
         help="Also deliver partner-network webhooks in this process.")] = True,
 ) -> None:
     """Upgrade the database to the newest schema, then serve the web app and the API."""
+    import os
+
     import uvicorn
+
+    from exchange.config import served_base_url
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
     if webhooks:
-        import os
-
         from exchange.main import WEBHOOK_WORKER_ENV
 
         os.environ[WEBHOOK_WORKER_ENV] = "1"
-    typer.echo(f"Serving on http://{host}:{port} (database: {_redacted(settings.database_url)})")
+    derived = served_base_url(settings, host, port)
+    if derived is not None:
+        # Through the environment, so the app factory (and a --reload child) read the same.
+        os.environ["EXCHANGE_PUBLIC_BASE_URL"] = derived
+        get_settings.cache_clear()
+    typer.echo(f"Serving on http://{host}:{port} (database: {_redacted(settings.database_url)}; "
+               f"links in e-mails: {get_settings().public_base_url})")
     uvicorn.run(
         "exchange.main:create_app", factory=True, host=host, port=port, reload=reload,
         proxy_headers=True,

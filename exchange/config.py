@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: project_root() / "data")
     database_url: str = ""
     secret_key: str = ""
+    # Unset: `exchange serve` derives it from the address it serves (served_base_url); other
+    # commands (tick, outbox) fall back to the default address of `serve`.
     public_base_url: str = "http://127.0.0.1:8000"
 
     smtp_host: str = ""
@@ -65,6 +67,21 @@ class Settings(BaseSettings):
     @property
     def uses_https(self) -> bool:
         return self.public_base_url.startswith("https://")
+
+
+def served_base_url(settings: Settings, host: str, port: int) -> str | None:
+    """The base URL for links when none is configured: the host and port `serve` listens on
+    (a wildcard address becomes the loopback one). None when EXCHANGE_PUBLIC_BASE_URL is set,
+    as it must be behind a proxy or when the service is reached under another name."""
+    if "public_base_url" in settings.model_fields_set:
+        return None
+    if host in {"", "0.0.0.0"}:  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal in a URL
+    return f"http://{host}:{port}"
 
 
 def _persisted_secret(data_dir: Path) -> str:

@@ -118,3 +118,27 @@ def test_rounds_solve_names_the_problem_in_a_bad_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["rounds", "solve", str(path)])
     assert result.exit_code == 1
     assert 'edges[0].to: unknown node "zz"' in result.output
+
+
+@pytest.mark.parametrize(("host", "port", "expected"), [
+    ("127.0.0.1", 8101, "http://127.0.0.1:8101"),
+    ("0.0.0.0", 8000, "http://127.0.0.1:8000"),  # noqa: S104 - a wildcard serves loopback too
+    ("exchange.lan", 9000, "http://exchange.lan:9000"),
+    ("::", 8000, "http://[::1]:8000"),
+])
+def test_serve_derives_the_link_address_from_where_it_listens(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, host: str, port: int, expected: str
+) -> None:
+    from exchange.config import served_base_url
+
+    monkeypatch.delenv("EXCHANGE_PUBLIC_BASE_URL", raising=False)
+    assert served_base_url(Settings(), host, port) == expected
+
+
+def test_a_configured_public_base_url_wins_over_the_served_address(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exchange.config import served_base_url
+
+    monkeypatch.setenv("EXCHANGE_PUBLIC_BASE_URL", "https://exchange.example")
+    assert served_base_url(Settings(), "127.0.0.1", 8101) is None

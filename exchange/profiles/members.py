@@ -257,7 +257,9 @@ def leave_business(session: Session, business: Business, user: User) -> Member:
 @dataclass(frozen=True)
 class IssuedInvitation:
     record: Invitation
-    token: str  # travels only in the e-mail; never stored, never returned by the API
+    token: str  # travels in the e-mail and is shown once to the inviter; never stored, never
+    # returned by the API
+    link: str
 
 
 def invitation_status(invitation: Invitation, now: datetime | None = None) -> InvitationStatus:
@@ -336,7 +338,7 @@ def _issue(
         ),
         sensitive=True,
     )
-    return IssuedInvitation(record=invitation, token=token)
+    return IssuedInvitation(record=invitation, token=token, link=link)
 
 
 def invite(

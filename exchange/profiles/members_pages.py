@@ -39,6 +39,7 @@ def _members_url(membership: Membership) -> str:
 def _members_page(
     request: Request, session: Session, membership: Membership, *, status_code: int = 200,
     errors: dict[str, str] | None = None, form: dict[str, Any] | None = None,
+    issued: service.IssuedInvitation | None = None,
 ) -> Response:
     business = membership.business
     is_owner = membership.role is BusinessRole.owner
@@ -55,6 +56,7 @@ def _members_page(
         "roles": service.ROLE_ORDER,
         "role_descriptions": service.ROLE_DESCRIPTIONS,
         "ttl_days": service.INVITATION_TTL.days,
+        "issued": issued,
     }
     return render(request, "profiles/members.html", context, status_code=status_code,
                   errors=errors, form=form or {"role": BusinessRole.intern.value})
@@ -89,10 +91,8 @@ def invite(
         session.rollback()
         return _members_page(request, session, membership, status_code=422,
                              errors=exc.by_field(), form={"email": email, "role": role})
-    record = issued.record
-    return redirect(request, _members_url(membership),
-                    f"Invitation sent to {record.email} as {record.role}. The link works once, "
-                    f"for {service.INVITATION_TTL.days} days.")
+    # Rendered, not redirected: the link is shown once and must not travel in a cookie or URL.
+    return _members_page(request, session, membership, issued=issued)
 
 
 @router.post("/businesses/{slug}/invitations/{invitation_id}/resend")
@@ -105,9 +105,7 @@ def resend_invitation(
                                            membership.user, invitation_id)
     except Conflict as exc:
         return _refused(request, session, membership, exc)
-    return redirect(request, _members_url(membership),
-                    f"A new invitation link was sent to {issued.record.email}; the old one no "
-                    "longer works.")
+    return _members_page(request, session, membership, issued=issued)
 
 
 @router.post("/businesses/{slug}/invitations/{invitation_id}/revoke")

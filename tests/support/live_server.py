@@ -148,15 +148,22 @@ def run_cli(
     return result
 
 
-def start_live_server(data_dir: Path, **env_overrides: str) -> LiveServer:
+def start_live_server(
+    data_dir: Path, *, configure_base_url: bool = True, **env_overrides: str
+) -> LiveServer:
     """Start `exchange serve` on a free port with a fresh SQLite database in DATA_DIR and wait
-    until /readyz says the schema is migrated. Call `.stop()` when done."""
+    until /readyz says the schema is migrated. Call `.stop()` when done. With
+    `configure_base_url=False` EXCHANGE_PUBLIC_BASE_URL stays unset, as in `scripts/start.sh`,
+    and `serve` derives it from its own --host and --port."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
+    env = server_environment(data_dir, port, **env_overrides)
+    if not configure_base_url:
+        env.pop("EXCHANGE_PUBLIC_BASE_URL")
     server = LiveServer(
         base_url=f"http://127.0.0.1:{port}",
         data_dir=data_dir,
-        env=server_environment(data_dir, port, **env_overrides),
+        env=env,
         log_path=data_dir / "server.log",
     )
     server.start()

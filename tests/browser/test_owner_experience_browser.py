@@ -1,0 +1,112 @@
+"""Issue 15 in a real browser: what a small-business owner hits in the first hour.
+
+Each test walks one of the issue's points the way an owner (or intern, or admin) would, looks
+at the page on a desktop and on a 390 px phone (screenshots in test-artifacts/screenshots/) and
+runs the accessibility checks on every state it visits."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import (
+    DEFAULT_TIMEOUT_MS,
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    screenshot,
+    unique_email,
+)
+from tests.browser.test_profiles_browser import PASSWORD, _list_business, _sign_up
+from tests.support.live_server import LiveServer, start_live_server
+
+pytestmark = pytest.mark.browser
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+# -- 1 and 2: links point at the served address; the owner copies the invitation link ---------
+
+
+@pytest.fixture
+def unconfigured_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """`exchange serve --port <free port>` with EXCHANGE_PUBLIC_BASE_URL unset, as
+    scripts/start.sh runs it."""
+    server = start_live_server(tmp_path / "server", configure_base_url=False)
+    yield server
+    server.stop()
+
+
+def test_the_owner_copies_the_invitation_link_of_the_served_address_and_the_intern_joins(
+    unconfigured_server: LiveServer, browser: Browser
+) -> None:
+    base = unconfigured_server.base_url
+    assert not base.endswith(":8000")
+    contexts = []
+
+    def new_page(viewport: dict[str, int], **options: object) -> Page:
+        context = browser.new_context(base_url=base, viewport=viewport,  # type: ignore[arg-type]
+                                      locale="en-GB", **options)  # type: ignore[arg-type]
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        owner = new_page(DESKTOP, permissions=["clipboard-read", "clipboard-write"])
+        _sign_up(owner, "Lalitha Rao")
+        slug = _list_business(owner, "Rao Print Works", size="first-hour")
+        owner.goto(f"/businesses/{slug}/members")
+        intern_email = unique_email("intern")
+        owner.get_by_label("E-mail address").fill(intern_email)
+        owner.get_by_role("radio", name="Intern").check()
+        owner.get_by_role("button", name="Send invitation").click()
+
+        issued = owner.get_by_role("status").filter(has_text="Invitation sent")
+        expect(issued).to_contain_text(f"Invitation sent to {intern_email}")
+        expect(issued).to_contain_text("shown only this once")
+        link_field = owner.get_by_label(f"Invitation link for {intern_email}")
+        link = link_field.input_value()
+        # The served address (host and port), not the default http://127.0.0.1:8000.
+        assert re.fullmatch(re.escape(base) + r"/invitations/pie_inv_[\w-]+", link), link
+        owner.get_by_role("button", name="Copy invitation link").click()
+        expect(owner.locator("#invitation-link-copied")).to_have_text(re.compile("^Copied"))
+        assert owner.evaluate("navigator.clipboard.readText()") == link
+        screenshot(owner, "ux-invitation-link-desktop")
+        assert_accessible(owner)
+        owner.set_viewport_size(PHONE)
+        screenshot(owner, "ux-invitation-link-phone")
+        _no_sideways_scroll(owner)
+
+        # The e-mail carries the same served address.
+        mails = [json.loads(line) for line in
+                 unconfigured_server.run_cli("outbox", "list").stdout.splitlines()]
+        invitation_mail = next(m for m in mails if m["to"] == intern_email)
+        assert link in invitation_mail["body"]
+
+        # Shown once: the members page afterwards lists the invitation, not the link.
+        owner.goto(f"/businesses/{slug}/members")
+        expect(owner.get_by_role("heading", name=re.compile("^Pending invitations"))
+               ).to_be_visible()
+        assert link not in owner.content()
+
+        # The intern opens the copied link on a phone, signs up there and is in.
+        intern = new_page(PHONE, is_mobile=True, has_touch=True)
+        intern.goto(link.removeprefix(base))
+        expect(intern.get_by_role("heading", level=1)).to_have_text("Join Rao Print Works")
+        intern.get_by_label("Your name").fill("Irfan Khan")
+        intern.get_by_label("Password", exact=True).fill(PASSWORD)
+        intern.get_by_role("button", name=re.compile("Create account and join")).click()
+        expect(intern.get_by_role("status").first).to_contain_text("joined Rao Print Works")
+        _no_sideways_scroll(intern)
+    finally:
+        for context in contexts:
+            context.close()
