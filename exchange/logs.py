@@ -25,14 +25,41 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value  # `%d` and friends need the number itself
+    text = str(value)
+    return redact(text) if TOKEN_PATTERN.search(text) else value
+
+
+def _mask_message(record: logging.LogRecord, message: str) -> None:
+    if isinstance(record.msg, str) and isinstance(record.args, (tuple, dict)) and record.args:
+        # Mask inside the arguments and keep their shape: formatters such as uvicorn's access
+        # log unpack `record.args` (client, method, path, version, status), so a record whose
+        # args were folded into the message could not be printed at all.
+        record.msg = redact(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {k: _redact_value(v) for k, v in record.args.items()}
+        else:
+            record.args = tuple(_redact_value(v) for v in record.args)
+        try:
+            if not TOKEN_PATTERN.search(record.getMessage()):
+                return
+        except (TypeError, ValueError):
+            pass  # an argument changed type (an object printed with %d): fold, as below
+    # A token only the formatted text shows (split across arguments, or no arguments at all).
+    record.msg, record.args = redact(message), None
+
+
 def _redact_record(record: logging.LogRecord) -> None:
     try:
         message = record.getMessage()
     except (TypeError, ValueError):
         return  # a malformed call: left for the handler to report, as logging always does
     if TOKEN_PATTERN.search(message):
-        record.msg = redact(message)
-        record.args = None
+        _mask_message(record, message)
     if record.exc_info and not record.exc_text:
         # Formatters print `exc_text` when it is set: a traceback quoting a URL or a token is
         # masked like the message.
