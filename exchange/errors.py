@@ -150,6 +150,13 @@ def validation_errors_from_pydantic(errors: Any) -> list[FieldError]:
     for err in errors:
         msg = str(err.get("msg", "is invalid"))
         msg = msg.removeprefix("Value error, ")
+        if err.get("type") in {"too_short", "too_long"} and isinstance(err.get("input"), str):
+            # A length limit checked after our text normalisation (exchange/fields.py) speaks
+            # of "items"; it counts characters.
+            ctx = err.get("ctx") or {}
+            msg = (f"should have at least {ctx.get('min_length')} characters"
+                   if err["type"] == "too_short"
+                   else f"should have at most {ctx.get('max_length')} characters")
         out.append(FieldError(_field_name(err.get("loc", ())), msg))
     return out
 
