@@ -14,7 +14,10 @@ Header Field" describes):
 - Responses that say "not done, try again" are not stored, so a retry runs for real: 5xx,
   401, 409 and 429 (and a crash). A claim whose request died without answering is taken over
   after :data:`STALE_CLAIM` so a key is never stuck for a day.
-- POSTs without the header behave as before.
+- POSTs without the header behave as before, and so do POSTs whose caller is not
+  authenticated (no `Authorization`, or a token or key that is unknown, revoked or expired):
+  authentication comes first, so they get the route's 401, never a stored answer or a
+  "key reused" 422 that anonymous callers would share.
 - A stored answer may hold a secret shown once (a new API key, a webhook secret), so the body
   is kept encrypted (AES-GCM, key derived from the server secret, bound to caller and key) and
   deleted after the 24 hours (the webhook worker purges).
@@ -44,8 +47,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from exchange import security
+from exchange.accounts import service as accounts_service
 from exchange.db import get_session, utcnow
 from exchange.errors import PROBLEM_BASE, PROBLEM_JSON
+from exchange.networks import keys as network_keys
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -146,6 +151,20 @@ def _session(app: FastAPI) -> Iterator[Session]:
     else:
         with suppress(StopIteration):
             next(generator)
+
+
+def caller_is_authenticated(app: FastAPI, authorization: str) -> bool:
+    """Whether the bearer credential is a live personal token or network key (the same lookups
+    the routes' own authentication makes)."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return False
+    settings = app.state.settings
+    with _session(app) as session:
+        if token.startswith(network_keys.KEY_PREFIX):
+            return network_keys.key_for_token(session, settings, token) is not None
+        return accounts_service.user_for_api_token(session, settings, token) is not None
 
 
 def claim(app: FastAPI, caller_hash: str, key: str, request_hash: str) -> Outcome:
@@ -254,6 +273,12 @@ class IdempotencyMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
+        app: FastAPI = scope["app"]
+        authorization = headers.get("authorization", "")
+        if not authorization or not await run_in_threadpool(
+                caller_is_authenticated, app, authorization):
+            await self.app(scope, receive, send)  # the route answers 401 before anything else
+            return
         problem = _key_problem(key)
         if problem is not None:
             await _send_whole(send, *_problem(
@@ -270,10 +295,9 @@ class IdempotencyMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        app: FastAPI = scope["app"]
         settings = app.state.settings
         caller_hash = security.keyed_hash(settings.secret_key,
-                                          "idempotency:" + headers.get("authorization", ""))
+                                          "idempotency:" + authorization)
         request_hash = hashlib.sha256(b"\n".join([
             scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""),
             body,
