@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from exchange import migrate
 from exchange.config import get_settings
 from exchange.db import make_engine
+from exchange.jobs import wire
 
 app = typer.Typer(
     help="Peer Internship Exchange: run the service and manage its data.",
@@ -40,8 +41,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
-    webhooks: Annotated[bool, typer.Option(
-        help="Also deliver partner-network webhooks in this process.")] = True,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Web worker processes (each with its own connection pool).")] = 1,
+    jobs: Annotated[bool, typer.Option(
+        help="Also run the job runner (webhooks, e-mail, reminders, expiry, purges) in this "
+             "process, as `exchange worker` does; --no-jobs for replicas beside a worker.",
+    )] = True,
 ) -> None:
     """Upgrade the database to the newest schema, then serve the web app and the API."""
     import os
@@ -49,24 +54,32 @@ def serve(
     import uvicorn
 
     from exchange.config import served_base_url
+    from exchange.jobs import JobRunner
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
-    if webhooks:
-        from exchange.main import WEBHOOK_WORKER_ENV
-
-        os.environ[WEBHOOK_WORKER_ENV] = "1"
     derived = served_base_url(settings, host, port)
     if derived is not None:
         # Through the environment, so the app factory (and a --reload child) read the same.
         os.environ["EXCHANGE_PUBLIC_BASE_URL"] = derived
         get_settings.cache_clear()
+        settings = get_settings()
+    runner: JobRunner | None = None
+    if jobs:
+        # In this (supervising) process, not in each web worker: one runner per `serve`.
+        wire()
+        runner = JobRunner(make_engine(settings.database_url), settings)
+        runner.start()
     typer.echo(f"Serving on http://{host}:{port} (database: {_redacted(settings.database_url)}; "
-               f"links in e-mails: {get_settings().public_base_url})")
-    uvicorn.run(
-        "exchange.main:create_app", factory=True, host=host, port=port, reload=reload,
-        proxy_headers=True,
-    )
+               f"links in e-mails: {settings.public_base_url})")
+    try:
+        uvicorn.run(
+            "exchange.main:create_app", factory=True, host=host, port=port, reload=reload,
+            workers=None if reload else workers, proxy_headers=True,
+        )
+    finally:
+        if runner is not None:
+            runner.stop()
 
 
 def _redacted(url: str) -> str:
@@ -104,6 +117,7 @@ def demo() -> None:
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
+    wire()
     with Session(make_engine(settings.database_url)) as session:
         report = load_demo(session)
         session.commit()
@@ -122,7 +136,7 @@ def tick(
     """Send the follow-up reminders that are due or overdue (inbox and e-mail), expire exchange-
     round proposals past their answer deadline, and print what was done as JSON. Run it from
     cron as often as you like: a reminder is never sent twice, and one interrupted by a crash is
-    sent by the next run. `exchange serve` also runs it every few minutes."""
+    sent by the next run. `exchange worker` (and `serve`) also run it every 5 minutes."""
     from datetime import date
 
     from exchange.scheduler import tick as run_tick
@@ -133,6 +147,7 @@ def tick(
         _fail(f"--today: “{today}” is not a date like 2026-03-31")
         return
     settings = get_settings()
+    wire()
     engine = make_engine(settings.database_url)
     try:
         report = run_tick(lambda: Session(engine, expire_on_commit=False), today=day,
@@ -146,20 +161,33 @@ def tick(
 
 @app.command()
 def worker(
-    once: Annotated[bool, typer.Option(help="Send what is due now, then stop.")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds between looks when idle.")] = 2.0,
+    once: Annotated[bool, typer.Option(help="Run every job once, print what each did, stop.")
+                    ] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between looks for webhooks to "
+                                            "deliver when idle.")] = 2.0,
 ) -> None:
-    """Deliver partner-network webhooks from the durable outbox, retrying with backoff. Safe
-    to run beside `exchange serve` or several times: a delivery is leased by one worker."""
-    from exchange.networks.webhooks import WebhookWorker
+    """Run all periodic and queued work: webhook deliveries, the e-mail outbox (with SMTP),
+    follow-up reminders, expiry of round proposals and purging of old idempotency records.
+    Safe to run beside `exchange serve` or several times: every piece of work is claimed in the
+    database by one runner."""
+    from exchange.jobs import JobRunner
 
     settings = get_settings()
     migrate.upgrade(settings.database_url)
-    runner = WebhookWorker(make_engine(settings.database_url), settings, interval=interval)
+    wire()
+    engine = make_engine(settings.database_url)
+    runner = JobRunner(engine, settings, webhook_interval=interval)
     if once:
-        typer.echo(json.dumps({"attempts": runner.run_once()}))
+        try:
+            typer.echo(json.dumps(runner.run_once()))
+        finally:
+            engine.dispose()
         return
-    typer.echo("Delivering webhooks; Ctrl-C stops.")
+    import signal
+
+    # `docker stop` sends SIGTERM: finish the job at hand (its lease would cover a kill too).
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    typer.echo("Running jobs (webhooks, e-mail, reminders, expiry, purges); Ctrl-C stops.")
     try:
         runner.run_forever()
     except KeyboardInterrupt:
@@ -189,6 +217,7 @@ def import_command(
         _fail(f"{file.name}: expected a JSON list of businesses")
     settings = get_settings()
     migrate.upgrade(settings.database_url)
+    wire()
     started = time.perf_counter()
     with Session(make_engine(settings.database_url)) as session:
         report = import_businesses(session, records, source=source, dry_run=dry_run)

@@ -20,7 +20,7 @@ Header Field" describes):
   "key reused" 422 that anonymous callers would share.
 - A stored answer may hold a secret shown once (a new API key, a webhook secret), so the body
   is kept encrypted (AES-GCM, key derived from the server secret, bound to caller and key) and
-  deleted after the 24 hours (the webhook worker purges).
+  deleted after the 24 hours (the job runner purges, exchange/jobs.py).
 """
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ def abandon(app: FastAPI, record_id: int) -> None:
 
 
 def purge_expired(session: Session) -> int:
-    """Remove records past their 24 hours (the worker calls this now and then)."""
+    """Remove records past their 24 hours (the job runner calls this every 5 minutes)."""
     result = session.exec(delete(IdempotencyRecord).where(  # type: ignore[call-overload]
         col(IdempotencyRecord.expires_at) <= utcnow()))
     return int(result.rowcount or 0)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,7 +23,7 @@ from exchange.internships import pages as internships_pages
 from exchange.internships import progress_api as internships_progress_api
 from exchange.internships import progress_pages as internships_progress_pages
 from exchange.internships import report_api as internships_report_api
-from exchange.internships.followups import ReminderScheduler
+from exchange.jobs import wire
 from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
@@ -34,9 +32,7 @@ from exchange.networks import internships_api as networks_internships_api
 from exchange.networks import pages as networks_pages
 from exchange.networks import webhooks_api as networks_webhooks_api
 from exchange.networks.docs import install_network_docs
-from exchange.networks.webhooks import WebhookWorker
 from exchange.notifications import pages as notifications_pages
-from exchange.notifications.email import OutboxSender
 from exchange.openapi import install_openapi
 from exchange.paths import static_dir
 from exchange.profiles import api as profiles_api
@@ -49,7 +45,6 @@ from exchange.taxonomy import pages as taxonomy_pages
 from exchange.web import pages as web_pages
 
 log = logging.getLogger("exchange.requests")
-WEBHOOK_WORKER_ENV = "EXCHANGE_WEBHOOK_WORKER"
 
 API_DESCRIPTION = """
 The Peer Internship Exchange API. Businesses that do not compete lend each other their best
@@ -95,27 +90,9 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    sender = OutboxSender(app.state.engine, app.state.settings)
-    sender.start()
-    # `exchange serve` runs the webhook worker in-process (`exchange worker` runs it alone).
-    webhook_worker = WebhookWorker(app.state.engine, app.state.settings)
-    if os.environ.get(WEBHOOK_WORKER_ENV) == "1":
-        webhook_worker.start()
-    # Follow-up reminders; restart-safe because the claim columns, not memory, hold the state.
-    reminders = ReminderScheduler(app.state.engine, app.state.settings.public_base_url)
-    reminders.start()
-    yield
-    reminders.stop()
-    webhook_worker.stop()
-    sender.stop()
-
-
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
-        lifespan=lifespan,
         title="Peer Internship Exchange",
         version="1.0.0",
         description=API_DESCRIPTION,
@@ -125,6 +102,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         dependencies=[Depends(integer_path_params_in_range)],  # ids the database can hold
     )
+    wire()  # every worker process of `exchange serve` comes through here
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
 

@@ -25,6 +25,7 @@ from exchange.accounts.deps import SESSION_COOKIE
 from exchange.accounts.models import BusinessRole, User
 from exchange.config import Settings
 from exchange.db import get_session, make_test_engine
+from exchange.jobs import wire
 from exchange.main import create_app
 from exchange.profiles.models import Business
 from exchange.web.render import CSRF_COOKIE
@@ -51,6 +52,12 @@ def _fast_password_hashing() -> Iterator[None]:
     security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     security._hasher = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _wired() -> None:
+    """Event subscribers, as every process entry point installs them (exchange.jobs.wire)."""
+    wire()
 
 
 @pytest.fixture(scope="session")

@@ -61,3 +61,36 @@ def test_failed_delivery_is_recorded_and_retried(engine: Engine, settings: Setti
             for row in session.exec(select(OutboxEmail)).all():
                 session.delete(row)
             session.commit()
+
+
+def test_a_leased_message_is_not_sent_by_a_second_sender(engine: Engine,
+                                                          settings: Settings) -> None:
+    """Two workers (or replicas) share the outbox: a message one of them leased is not sent by
+    the other, and a lease whose holder died expires so the message still goes out."""
+    from datetime import timedelta
+
+    from exchange.db import utcnow
+    from exchange.notifications import email
+
+    with Session(engine) as session:
+        queue_email(session, to="afreen@gigstaff.example", subject="Once", body="Only once")
+        session.commit()
+    try:
+        assert len(email._lease(engine, 50)) == 1  # the first worker holds it
+        with SmtpServer() as smtp:
+            configured = settings.model_copy(update={
+                "smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_starttls": False})
+            assert deliver_pending(engine, configured) == 0
+            with Session(engine) as session:
+                row = session.exec(select(OutboxEmail)).one()
+                row.locked_until = utcnow() - timedelta(seconds=1)  # its holder died
+                session.add(row)
+                session.commit()
+            assert deliver_pending(engine, configured) == 1
+            assert deliver_pending(engine, configured) == 0
+            assert smtp.received.recipients == ["afreen@gigstaff.example"]
+    finally:
+        with Session(engine) as session:
+            for row in session.exec(select(OutboxEmail)).all():
+                session.delete(row)
+            session.commit()

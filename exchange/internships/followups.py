@@ -18,13 +18,12 @@ PostgreSQL a concurrent claimer blocks on the row until the first commits, then 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from exchange.accounts.models import User
@@ -295,42 +294,3 @@ def tick(session_factory: Callable[[], Session], *, today: date | None = None,
         elif sent:
             report.overdue_sent += 1
     return report
-
-
-class ReminderScheduler:
-    """Runs :func:`tick` every few minutes in a daemon thread inside `exchange serve` (the same
-    pattern as the outbox sender). Nothing is kept in memory between passes: the claim columns
-    are the state, so a restart loses and repeats nothing."""
-
-    def __init__(self, engine: Engine, base_url: str, interval_seconds: float = 300.0,
-                 first_run_after_seconds: float = 30.0):
-        self.engine, self.base_url = engine, base_url
-        self.interval, self.first_run_after = interval_seconds, first_run_after_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="reminder-scheduler",
-                                        daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        wait = self.first_run_after
-        while not self._stop.wait(wait):
-            wait = self.interval
-            try:
-                from exchange.scheduler import tick as tick_all  # reminders and round expiry
-
-                done = tick_all(lambda: Session(self.engine, expire_on_commit=False),
-                                base_url=self.base_url)
-                if any(done.values()):
-                    log.info("scheduler: %s", done)
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("reminder tick failed")

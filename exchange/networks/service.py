@@ -30,7 +30,7 @@ from exchange.accounts.models import BusinessRole, User
 from exchange.config import Settings
 from exchange.db import utcnow
 from exchange.errors import Conflict, ExchangeError, FieldError, NotFound, ValidationFailed
-from exchange.events import DomainEvent, emit, subscribe
+from exchange.events import DomainEvent, emit
 from exchange.networks.models import (
     InvitationKind,
     Network,
@@ -200,11 +200,11 @@ def member_event(event_type: str, network: Network, view: MemberView,
     )
 
 
-@subscribe
 def announce_owner_edits(session: Session, event: DomainEvent) -> None:
     """An owner or manager changed a member's profile or matrix (`business.updated`, from
-    profiles): every network the business belongs to hears `member.updated`, under its own id.
-    The network's own sync announces its changes itself and does not come through here."""
+    profiles): every network the business belongs to hears `member.updated`, under its own id
+    (subscribed by `exchange.jobs.wire`). The network's own sync announces its changes itself
+    and does not come through here."""
     if event.type != "business.updated":
         return
     rows = session.exec(

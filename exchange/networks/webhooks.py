@@ -25,7 +25,6 @@ import json
 import logging
 import random
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,14 +34,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import Engine, update
 from sqlalchemy import event as sa_event
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from exchange.config import Settings
 from exchange.db import utcnow
 from exchange.errors import NotFound, ValidationFailed
-from exchange.events import DomainEvent, subscribe
+from exchange.events import DomainEvent
 from exchange.networks import service
 from exchange.networks.models import (
     DeliveryStatus,
@@ -242,7 +241,6 @@ def _networks_for(session: Session, event: DomainEvent, listening: _Listening
     return list(found.values())
 
 
-@subscribe
 def route_event(session: Session, event: DomainEvent) -> None:
     if event.type not in EVENT_TYPES or not event.business_ids:
         return
@@ -404,53 +402,3 @@ def deliver_due(sessions: SessionFactory, settings: Settings, *, limit: int = 50
         if own_client:
             http.close()
     return len(leased)
-
-
-class WebhookWorker:
-    """Runs `deliver_due` every `interval` seconds in a daemon thread (inside `exchange serve`,
-    or alone as `exchange worker`)."""
-
-    def __init__(self, engine: Engine, settings: Settings, interval: float = 2.0,
-                 config: WorkerConfig | None = None) -> None:
-        self.engine, self.settings, self.interval = engine, settings, interval
-        self.config = config or WorkerConfig()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._purged_at = 0.0
-
-    def run_once(self) -> int:
-        return deliver_due(lambda: Session(self.engine, expire_on_commit=False), self.settings,
-                           config=self.config)
-
-    def run_forever(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sent = self.run_once()
-                self._purge()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("webhook delivery failed")
-                sent = 0
-            if not sent:
-                self._stop.wait(self.interval)
-
-    def _purge(self) -> None:
-        from exchange.idempotency import purge_expired
-
-        if time.monotonic() - self._purged_at < 300:
-            return
-        self._purged_at = time.monotonic()
-        with Session(self.engine) as session:
-            purge_expired(session)
-            session.commit()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self.run_forever, name="webhooks",
-                                            daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=TIMEOUT_SECONDS + 5)
-

@@ -2,8 +2,8 @@
 
 Messages are stored in the outbox inside the caller's transaction, so an e-mail exists exactly
 when the change that caused it was committed. Delivery over SMTP happens afterwards
-(`deliver_pending`), from the server's background sender (`OutboxSender`, started by `serve` when
-SMTP is configured) or `exchange outbox send`; without SMTP
+(`deliver_pending`, leased per message), by the `email` job of the job runner (exchange/jobs.py:
+`exchange worker`, or in-process in `serve`) or `exchange outbox send`; without SMTP
 settings (development and tests) the outbox is the mailbox, readable on /admin/outbox and with
 `exchange outbox list`.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
+from datetime import timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from exchange.config import Settings
@@ -37,19 +37,51 @@ def queue_email(
     return message
 
 
-def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
-    """Send unsent messages over SMTP; returns how many were sent. No-op without SMTP."""
-    if not settings.smtp_host:
-        return 0
-    sent = 0
+# A message is leased to one sender for this long; one whose sender died is sent by another
+# after it. Longer than one SMTP exchange (timeout 20 s) with margin.
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+
+
+def _lease(engine: Engine, limit: int) -> list[int]:
+    """Claim up to `limit` unsent messages with a compare-and-set on `locked_until`, committed
+    before anything is sent: two senders (workers, replicas) never send the same message."""
+    now = utcnow()
+    leased: list[int] = []
     with Session(engine) as session:
-        pending = session.exec(
-            select(OutboxEmail)
-            .where(col(OutboxEmail.sent_at).is_(None), OutboxEmail.attempts < 5)
+        candidates = session.exec(
+            select(OutboxEmail.id)
+            .where(col(OutboxEmail.sent_at).is_(None), OutboxEmail.attempts < MAX_ATTEMPTS,
+                   col(OutboxEmail.locked_until).is_(None)
+                   | (col(OutboxEmail.locked_until) <= now))
             .order_by(col(OutboxEmail.id))
             .limit(limit)
         ).all()
-        for message in pending:
+        for message_id in candidates:
+            won = session.execute(
+                update(OutboxEmail)
+                .where(col(OutboxEmail.id) == message_id, col(OutboxEmail.sent_at).is_(None),
+                       col(OutboxEmail.locked_until).is_(None)
+                       | (col(OutboxEmail.locked_until) <= now))
+                .values(locked_until=now + LEASE)
+            ).rowcount  # type: ignore[attr-defined]
+            if won and message_id is not None:
+                leased.append(message_id)
+        session.commit()
+    return leased
+
+
+def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
+    """Send unsent messages over SMTP, each leased first and recorded in its own transaction;
+    returns how many were sent. No-op without SMTP."""
+    if not settings.smtp_host:
+        return 0
+    sent = 0
+    for message_id in _lease(engine, limit):
+        with Session(engine) as session:
+            message = session.get(OutboxEmail, message_id)
+            if message is None or message.sent_at is not None:
+                continue
             message.attempts += 1
             try:
                 _send_smtp(settings, message)
@@ -59,37 +91,10 @@ def deliver_pending(engine: Engine, settings: Settings, limit: int = 50) -> int:
             else:
                 mark_delivered(message)
                 sent += 1
+            message.locked_until = None
             session.add(message)
             session.commit()
     return sent
-
-
-class OutboxSender:
-    """Delivers the outbox every few seconds in a daemon thread. Restart-safe: the outbox is
-    the queue, so a message queued before a crash is sent after the restart."""
-
-    def __init__(self, engine: Engine, settings: Settings, interval_seconds: float = 10.0):
-        self.engine, self.settings, self.interval = engine, settings, interval_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if not self.settings.smtp_host or self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                deliver_pending(self.engine, self.settings)
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("outbox delivery failed")
 
 
 def mark_delivered(message: OutboxEmail) -> None:

@@ -20,6 +20,9 @@ class OutboxEmail(SQLModel, table=True):
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=500)
+    # Leased to one sender until then (exchange/notifications/email.py), so that several
+    # workers never send a message twice.
+    locked_until: datetime | None = None
     # Carries a secret link (password reset, invitation): its body is blanked once delivered.
     sensitive: bool = False
 

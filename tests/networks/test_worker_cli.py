@@ -53,6 +53,7 @@ def test_worker_once_sends_what_is_due(cli_env: str) -> None:
             session.commit()
         result = runner.invoke(app, ["worker", "--once"])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output.strip().splitlines()[-1]) == {"attempts": 1}
+        assert json.loads(result.output.strip().splitlines()[-1]) == {
+            "webhooks": 1, "email": 0, "scheduler": 0, "idempotency_purge": 0}
         assert [r.headers["webhook-id"] for r in hook.accepted] == ["msg_cli"]
     engine.dispose()
