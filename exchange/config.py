@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     password_reset_ttl_seconds: int = 3600
     session_ttl_seconds: int = 14 * 24 * 3600
 
+    # Capacity of each web worker process (exchange/loadshed.py, db.pool_options): requests
+    # running at once (each holds one pooled database connection), requests waiting for a
+    # slot, and how long one may wait before it is answered 503 with Retry-After.
+    max_concurrent_requests: int = Field(default=16, ge=1)
+    max_queued_requests: int = Field(default=64, ge=0)
+    queue_timeout_seconds: float = Field(default=1.0, gt=0)
+    # Connections beyond the running requests: an Idempotency-Key claim is a second one.
+    db_max_overflow: int = Field(default=8, ge=0)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if not self.database_url:

@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
+from exchange.config import Settings
+
 log = logging.getLogger("exchange.db")
 
 # Named constraints make migrations reproducible across SQLite and PostgreSQL and let Alembic
@@ -84,6 +86,20 @@ def make_engine(url: str, *, sqlite_immediate: bool = True, **kwargs: Any) -> En
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """The pool of one process, sized for its request limit (exchange/loadshed.py): one
+    connection per running request, overflow for the second connection of an Idempotency-Key
+    claim, and a short timeout so that a pool that is exhausted anyway answers 503 at once."""
+    return {"pool_size": settings.max_concurrent_requests,
+            "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout_seconds}
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine of a service or worker process."""
+    return make_engine(settings.database_url, **pool_options(settings))
 
 
 def make_test_engine(url: str) -> Engine:

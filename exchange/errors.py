@@ -88,6 +88,17 @@ class RateLimited(ExchangeError):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(ExchangeError):
+    """The service is saturated (exchange/loadshed.py): try again after `Retry-After`."""
+
+    status_code = 503
+    slug = "overloaded"
+    title = "Service busy"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int = 1):
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
+
+
 class ValidationFailed(ExchangeError):
     """Input that names the fields at fault; pages re-render their form with these messages."""
 

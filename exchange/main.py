@@ -14,7 +14,7 @@ from exchange import health
 from exchange.accounts import api as accounts_api
 from exchange.accounts import pages as accounts_pages
 from exchange.config import Settings, get_settings, public_base_url_var
-from exchange.db import make_engine
+from exchange.db import engine_for
 from exchange.deps import integer_path_params_in_range
 from exchange.errors import install_error_handlers
 from exchange.idempotency import install_idempotency
@@ -24,6 +24,7 @@ from exchange.internships import progress_api as internships_progress_api
 from exchange.internships import progress_pages as internships_progress_pages
 from exchange.internships import report_api as internships_report_api
 from exchange.jobs import wire
+from exchange.loadshed import install_load_shedding
 from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     wire()  # every worker process of `exchange serve` comes through here
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.engine = engine or engine_for(settings)
 
     install_error_handlers(app)
     install_openapi(app)  # error answers documented for every /api route, added now or later
@@ -130,4 +131,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    install_load_shedding(app, settings)  # last: the outermost middleware
     return app
