@@ -24,6 +24,7 @@ from exchange.fields import (
     Moment,
     Number,
     Prose,
+    form_input,
 )
 
 
@@ -52,7 +53,7 @@ def test_text_is_measured_after_it_is_trimmed() -> None:
 
 
 def test_prose_keeps_its_lines_and_trims() -> None:
-    assert Sample(note="  first\r\nsecond\tthird \n").note == "first\nsecond\tthird"
+    assert Sample(note="  first  line\r\n\tsecond\tthird \n").note == "first line\nsecond third"
 
 
 @pytest.mark.parametrize(("text", "code"), [
@@ -73,26 +74,40 @@ def test_ordinary_right_to_left_text_and_emoji_are_kept() -> None:
 
 
 @pytest.mark.parametrize(("value", "why"), [
-    (True, "valid integer"), ("2", "valid integer"), (2.0, "valid integer"),
-    (INT32_MAX + 1, "less than or equal to 2147483647"), (0, "greater than or equal to 1"),
+    (True, "must be an integer, not true or false"), ("2", "must be an integer, not text"),
+    (2.0, "must be an integer"), (9223372036854775808, "must be between 1 and 2147483647"),
+    (INT32_MAX + 1, "must be between 1 and 2147483647"), (0, "must be between 1 and"),
 ])
 def test_ids_are_strict_and_fit_the_database(value: Any, why: str) -> None:
     assert why in problems(some_id=value)["some_id"]
 
 
-def test_counts_refuse_booleans_and_strings() -> None:
-    assert "valid integer" in problems(capacity=True)["capacity"]
-    assert "valid integer" in problems(capacity="2")["capacity"]
+def test_counts_refuse_booleans_and_strings_and_keep_the_fields_own_range() -> None:
+    assert problems(capacity=True) == {"capacity": "must be an integer, not true or false"}
+    assert problems(capacity="2") == {"capacity": "must be an integer, not text"}
+    assert problems(capacity=21) == {"capacity": "Input should be less than or equal to 20"}
     assert Sample(capacity=2).capacity == 2
+    assert Sample.model_json_schema()["properties"]["capacity"]["maximum"] == 20
 
 
 def test_numbers_are_finite_and_flags_are_booleans() -> None:
     assert "finite" in problems(value=float("nan"))["value"]
     assert "finite" in problems(value=float("inf"))["value"]
-    assert "valid number" in problems(value="3")["value"]
+    assert problems(value="3") == {"value": "must be a number, not text"}
+    assert problems(value=1e16) == {
+        "value": "must be between -1000000000000000 and 1000000000000000"}
     assert Sample(value=3).value == 3.0
-    assert "valid boolean" in problems(flag=1)["flag"]
-    assert "valid boolean" in problems(flag="yes")["flag"]
+    assert problems(flag=1) == {"flag": "must be true or false"}
+    assert problems(flag="yes") == {"flag": "must be true or false"}
+
+
+def test_forms_send_text_and_are_read_through_the_same_types() -> None:
+    with form_input():
+        read = Sample(some_id="7", capacity="3", value="2.5", flag="on")
+        assert "less than or equal to 20" in problems(capacity="21")["capacity"]
+        assert "ISO 8601" in problems(day="0")["day"]
+    assert (read.some_id, read.capacity, read.value, read.flag) == (7, 3, 2.5, True)
+    assert "not text" in problems(capacity="3")["capacity"]  # JSON again once the form is read
 
 
 @pytest.mark.parametrize("value", [0, "0", 1767225600, "yesterday"])

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from exchange.accounts.deps import CurrentUser
 from exchange.deps import SessionDep
 from exchange.errors import NotFound, ValidationFailed
+from exchange.fields import Id, IdParam, Line, Version
 from exchange.internships import service, views
 from exchange.internships.deps import InternshipParticipant
 from exchange.internships.schemas import (
@@ -26,6 +27,7 @@ from exchange.internships.schemas import (
     InternshipPublic,
     MentorIn,
     PersonPublic,
+    ProcessKey,
     ProposalIn,
 )
 from exchange.internships.states import InternshipState, Role
@@ -44,15 +46,15 @@ class InternshipPage(BaseModel):
 
 
 class AgreementEditIn(AgreementIn):
-    expected_version: int | None = Field(
+    expected_version: Version | None = Field(
         default=None, description="The `version` you saw; a different current one is a 409.")
 
 
 class AcceptIn(BaseModel):
-    agreement_version: int | None = Field(
+    agreement_version: Version | None = Field(
         default=None, description="The agreement version you read; accepting fails with 409 if "
                                   "it changed meanwhile.")
-    mentor_id: int | None = Field(
+    mentor_id: Id | None = Field(
         default=None, description="Host owners and managers: the member who mentors the intern "
                                   "(required when none is named yet).")
 
@@ -97,7 +99,7 @@ class Inbox(BaseModel):
 
 
 class MarkReadIn(BaseModel):
-    ids: list[int] | None = Field(default=None, max_length=500,
+    ids: list[Id] | None = Field(default=None, max_length=500,
                                   description="Notifications to mark read; omit for all")
 
 
@@ -131,11 +133,11 @@ def list_internships(
     state: Annotated[list[InternshipState] | None, Query(
         description="Only these states (repeat the parameter for several)")] = None,
     role: Annotated[Role | None, Query(description="Only where you have this role")] = None,
-    business: Annotated[str | None, Query(
+    business: Annotated[Line | None, Query(
         max_length=80, description="Only internships of this business (slug), either side")
     ] = None,
-    cursor: Annotated[int | None, Query(
-        ge=1, description="From the `next` link: continue after this internship id")] = None,
+    cursor: Annotated[IdParam | None, Query(
+        description="From the `next` link: continue after this internship id")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
 ) -> InternshipPage:
     """Internships you take part in, newest first (by id, so pages never shift)."""
@@ -152,7 +154,7 @@ def list_internships(
             summary="Suggested duration for some focus processes")
 def duration_suggestion(
     session: SessionDep, user: CurrentUser,
-    process: Annotated[list[str], Query(min_length=1, max_length=10,
+    process: Annotated[list[ProcessKey], Query(min_length=1, max_length=10,
                                         description="Process keys (`department.process`)")],
 ) -> DurationOut:
     found = views.duration_suggestion(session, process)

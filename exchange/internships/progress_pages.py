@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 
 from exchange.deps import SessionDep
 from exchange.errors import ExchangeError, ValidationFailed
+from exchange.fields import form_input
 from exchange.internships import charts, feedback, followups, plans, report, service, tasks
 from exchange.internships.deps import HomeSide, HostSide, InternOnly, InternshipParticipant
 from exchange.internships.deps import Participant as ParticipantT
@@ -96,7 +97,9 @@ def _problem_page(render_page: Callable[..., Response], session: Session,
 
 def _validate(schema: Any, raw: dict[str, Any]) -> Any:
     try:
-        return schema.model_validate(raw)
+        # Form fields are text by nature ("3", "on"); the API reads JSON strictly.
+        with form_input():
+            return schema.model_validate(raw)
     except ValidationError as exc:
         raise ValidationFailed.from_pydantic(exc) from exc
 

@@ -3,12 +3,11 @@ plan and its follow-ups. Shared by the API and the pages (pages build them from 
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 
-from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from exchange.fields import Count, Day, Flag, Id, Line, Number, Prose, Version
 from exchange.internships.models import (
     FeedbackPhase,
     ObjectiveOutcome,
@@ -22,56 +21,28 @@ MAX_TASKS_PER_INTERNSHIP = 100
 MAX_MAGNITUDE = 1e12  # KPI values: money, counts, percentages — never astronomically large
 
 
-def _finite(value: float) -> float:
-    if not math.isfinite(value):
-        raise ValueError("must be a finite number")
-    return value
-
-
-def _tidy(value: str) -> str:
-    """Trims the ends and collapses runs of spaces on each line, keeping line breaks (free text
-    keeps its paragraphs; the diff of plan versions compares line by line)."""
-    lines = [" ".join(line.split()) for line in value.strip().splitlines()]
-    return "\n".join(lines)
-
-
 # -- tasks --------------------------------------------------------------------------------------
 
 
 class TaskIn(SQLModel):
-    title: str = Field(min_length=3, max_length=160)
-    description: str = Field(default="", max_length=2000)
-    due_date: date | None = None
-
-    @field_validator("title", "description")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    title: Line = Field(min_length=3, max_length=160)
+    description: Prose = Field(default="", max_length=2000)
+    due_date: Day | None = None
 
 
 class TaskUpdate(SQLModel):
     """What the host may change on a task: any field left out stays as it is."""
 
-    title: str | None = Field(default=None, min_length=3, max_length=160)
-    description: str | None = Field(default=None, max_length=2000)
-    due_date: date | None = None
-    clear_due_date: bool = False
-    mentor_comment: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("title", "description", "mentor_comment")
-    @classmethod
-    def _strip(cls, value: str | None) -> str | None:
-        return None if value is None else _tidy(value)
+    title: Line | None = Field(default=None, min_length=3, max_length=160)
+    description: Prose | None = Field(default=None, max_length=2000)
+    due_date: Day | None = None
+    clear_due_date: Flag = False
+    mentor_comment: Prose | None = Field(default=None, max_length=2000)
 
 
 class TaskProgressIn(SQLModel):
     status: TaskStatus
-    note: str = Field(default="", max_length=2000)
-
-    @field_validator("note")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    note: Prose = Field(default="", max_length=2000)
 
 
 class TaskPublic(SQLModel):
@@ -92,15 +63,10 @@ class TaskPublic(SQLModel):
 
 
 class ObjectiveRatingIn(SQLModel):
-    objective_id: int
+    objective_id: Id
     outcome: ObjectiveOutcome
-    score: int = Field(ge=1, le=5, description="1 (poor) … 5 (excellent).")
-    comment: str = Field(default="", max_length=2000)
-
-    @field_validator("comment")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    score: Count = Field(ge=1, le=5, description="1 (poor) … 5 (excellent).")
+    comment: Prose = Field(default="", max_length=2000)
 
 
 class ObjectiveRatingsIn(SQLModel):
@@ -113,13 +79,8 @@ class ObjectiveRatingsIn(SQLModel):
 class RatingIn(SQLModel):
     """The intern's reaction or an owner's rating of the partnership."""
 
-    rating: int = Field(ge=1, le=5, description="1 (poor) … 5 (excellent).")
-    comment: str = Field(default="", max_length=4000)
-
-    @field_validator("comment")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    rating: Count = Field(ge=1, le=5, description="1 (poor) … 5 (excellent).")
+    comment: Prose = Field(default="", max_length=4000)
 
 
 class ObjectiveRatingPublic(SQLModel):
@@ -157,61 +118,36 @@ class FeedbackView(SQLModel):
 
 
 class PlanStepIn(SQLModel):
-    action: str = Field(min_length=3, max_length=500)
-    owner: str = Field(min_length=2, max_length=120, description="Who does it (a name or role).")
-    due_date: date
-    resources: str = Field(default="", max_length=1000)
-
-    @field_validator("action", "owner", "resources")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    action: Line = Field(min_length=3, max_length=500)
+    owner: Line = Field(min_length=2, max_length=120, description="Who does it (a name or role).")
+    due_date: Day
+    resources: Prose = Field(default="", max_length=1000)
 
 
 class PlanKpiIn(SQLModel):
-    name: str = Field(min_length=2, max_length=160)
-    unit: str = Field(min_length=1, max_length=40)
-    baseline: float = Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
-    target: float = Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
-    target_date: date
-
-    @field_validator("name", "unit")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
-
-    @field_validator("baseline", "target")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        return _finite(value)
+    name: Line = Field(min_length=2, max_length=160)
+    unit: Line = Field(min_length=1, max_length=40)
+    baseline: Number = Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
+    target: Number = Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
+    target_date: Day
 
 
 class PlanIn(SQLModel):
-    current_state: str = Field(min_length=10, max_length=4000,
+    current_state: Prose = Field(min_length=10, max_length=4000,
                                description="How the process works at home today.")
-    target_state: str = Field(min_length=10, max_length=4000,
+    target_state: Prose = Field(min_length=10, max_length=4000,
                               description="How it will work once the plan is done.")
     steps: list[PlanStepIn] = Field(min_length=1, max_length=MAX_PLAN_STEPS)
     kpis: list[PlanKpiIn] = Field(min_length=1, max_length=MAX_PLAN_KPIS)
-    risks: str = Field(default="", max_length=4000)
-    expected_version: int | None = Field(
+    risks: Prose = Field(default="", max_length=4000)
+    expected_version: Version | None = Field(
         default=None, description="The internship `version` you saw; a different one is a 409.")
-
-    @field_validator("current_state", "target_state", "risks")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
 
 
 class ReviewIn(SQLModel):
-    comment: str = Field(default="", max_length=4000,
+    comment: Prose = Field(default="", max_length=4000,
                          description="Required when requesting changes.")
-    expected_version: int | None = None
-
-    @field_validator("comment")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    expected_version: Version | None = None
 
 
 class PlanStepPublic(SQLModel):
@@ -261,41 +197,26 @@ class PlanDiffPublic(SQLModel):
 
 
 class StepProgressIn(SQLModel):
-    step_id: int
+    step_id: Id
     status: StepStatus
-    done_on: date | None = Field(default=None, description="When a done step was finished.")
-    note: str = Field(default="", max_length=1000)
-
-    @field_validator("note")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    done_on: Day | None = Field(default=None, description="When a done step was finished.")
+    note: Prose = Field(default="", max_length=1000)
 
 
 class KpiActualIn(SQLModel):
-    kpi_id: int
-    actual: float = Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
-
-    @field_validator("actual")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        return _finite(value)
+    kpi_id: Id
+    actual: Number = Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)
 
 
 class FollowUpIn(SQLModel):
     steps: list[StepProgressIn] = Field(max_length=MAX_PLAN_STEPS)
     kpis: list[KpiActualIn] = Field(max_length=MAX_PLAN_KPIS)
-    notes: str = Field(default="", max_length=4000)
-    expected_version: int | None = None
-
-    @field_validator("notes")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _tidy(value)
+    notes: Prose = Field(default="", max_length=4000)
+    expected_version: Version | None = None
 
 
 class StepProgressPublic(SQLModel):
-    step_id: int
+    step_id: Id
     status: StepStatus
     done_on: date | None
     note: str

@@ -3,59 +3,50 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from exchange.fields import Day, Id, Line, Prose, Version
 from exchange.internships.models import MAX_OBJECTIVES
 from exchange.internships.states import Action, InternshipState, Role
 
-
-def _clean(value: str) -> str:
-    return " ".join(value.split())
+ProcessKey = Annotated[Line, Field(min_length=3, max_length=100)]
 
 
 class ObjectiveIn(SQLModel):
-    statement: str = Field(min_length=5, max_length=500,
-                           description="What the intern will be able to do, specifically.")
-    success_criterion: str = Field(min_length=3, max_length=500,
-                                   description="How you will measure that it was achieved.")
-
-    @field_validator("statement", "success_criterion")
-    @classmethod
-    def _strip(cls, value: str) -> str:
-        return _clean(value)
+    # Line (exchange/fields.py) trims before the lengths are checked: "  a  " is one character,
+    # refused here, not accepted and then refused by the model the service builds from it.
+    statement: Line = Field(min_length=5, max_length=500,
+                            description="What the intern will be able to do, specifically.")
+    success_criterion: Line = Field(min_length=3, max_length=500,
+                                    description="How you will measure that it was achieved.")
 
 
 class AgreementIn(SQLModel):
     """The agreement every party accepts: editing any of it makes a new version."""
 
-    title: str = Field(min_length=3, max_length=160)
-    focus_processes: list[str] = Field(
+    title: Line = Field(min_length=3, max_length=160)
+    focus_processes: list[ProcessKey] = Field(
         min_length=1, max_length=10,
         description="Process keys (`department.process`) the intern goes to learn.")
     objectives: list[ObjectiveIn] = Field(min_length=1, max_length=MAX_OBJECTIVES)
-    start_date: date
-    end_date: date
-    schedule_notes: str = Field(default="", max_length=2000)
-    confidentiality_terms: str = Field(default="", max_length=4000)
-
-    @field_validator("title")
-    @classmethod
-    def _strip_title(cls, value: str) -> str:
-        return _clean(value)
+    start_date: Day
+    end_date: Day
+    schedule_notes: Prose = Field(default="", max_length=2000)
+    confidentiality_terms: Prose = Field(default="", max_length=4000)
 
 
 class ProposalIn(AgreementIn):
-    host: str = Field(max_length=80, description="Slug of the business that hosts the intern.")
-    intern_id: int = Field(description="User id of the intern: a member of your business "
-                                       "with the intern role.")
-    mentor_id: int | None = Field(default=None, description="User id of the host's mentor "
-                                  "(the host may name one when accepting).")
+    host: Line = Field(max_length=80, description="Slug of the business that hosts the intern.")
+    intern_id: Id = Field(description="User id of the intern: a member of your business "
+                                      "with the intern role.")
+    mentor_id: Id | None = Field(default=None, description="User id of the host's mentor "
+                                 "(the host may name one when accepting).")
 
 
 class MentorIn(SQLModel):
-    mentor_id: int
+    mentor_id: Id
 
 
 class ObjectivePublic(SQLModel):
@@ -118,6 +109,6 @@ class InternshipPublic(SQLModel):
 
 class ActionIn(SQLModel):
     action: Action
-    expected_version: int | None = Field(
+    expected_version: Version | None = Field(
         default=None, description="The `version` you saw; a different current one is a 409.")
-    note: str = Field(default="", max_length=2000)
+    note: Prose = Field(default="", max_length=2000)
