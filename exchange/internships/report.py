@@ -20,7 +20,6 @@ How each level is measured:
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from statistics import mean
 
 from sqlmodel import Session, col, select
 
+from exchange import csvsafe
 from exchange.internships import feedback, followups, plans, service
 from exchange.internships.models import (
     FeedbackKind,
@@ -354,7 +354,7 @@ def _fmt(value: float | int | None) -> str:
 def internship_csv(report: InternshipReport) -> str:
     """One row per measured item: level, item, measure, value (and the detail for people)."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csvsafe.writer(out, lineterminator="\n")
     w.writerow(["level", "item", "measure", "value", "detail"])
     r = report.reaction
     w.writerow(["reaction", "intern", "rating_1_5", _fmt(r.intern_rating), r.intern_comment])
@@ -388,7 +388,7 @@ AGGREGATE_COLUMNS = ("internship_id", "title", "host", "state", "intern_rating",
 def business_csv(report: BusinessReport) -> str:
     """One row per internship, then a totals row."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csvsafe.writer(out, lineterminator="\n")
     w.writerow(AGGREGATE_COLUMNS)
     for r in report.internships:
         w.writerow([r.internship.id, r.internship.title, r.host.name, r.internship.state,

@@ -12,7 +12,6 @@ terms, no plan, tasks, ratings or feedback comments. The report carries only agg
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from exchange import csvsafe
 from exchange.internships import report
 from exchange.internships.models import FocusProcess, Internship
 from exchange.internships.report import _fmt
@@ -166,7 +166,7 @@ def _figures(t: report.Aggregate) -> list[str | int]:
 def network_csv(result: NetworkReport) -> str:
     """One row per member, then a totals row."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csvsafe.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for m in result.members:
         w.writerow([m.external_id, m.business.slug, m.business.name, *_figures(m.totals)])

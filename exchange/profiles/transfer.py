@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from exchange import csvsafe, safejson
 from exchange.errors import FieldError, ValidationFailed
 from exchange.profiles import matrix as matrix_service
 from exchange.profiles import service as profiles_service
@@ -269,7 +270,9 @@ def read_matrix_csv(text: str) -> list[MatrixRow]:
                 continue
             if not any(value.strip() for value in record):
                 continue  # blank lines and rows of empty cells (spreadsheets leave those)
-            row = MatrixRow(dict(zip(header, record, strict=False)), f"line {line}", ": ")
+            # Cells come back as our export wrote them (exchange/csvsafe.py): unescaped.
+            values = [csvsafe.restore(value) for value in record]
+            row = MatrixRow(dict(zip(header, values, strict=False)), f"line {line}", ": ")
             if len(record) > len(header):
                 row.problems.append(("columns", (
                     f"This row has {len(record)} values but the header has {len(header)} "
@@ -325,7 +328,7 @@ def parse_matrix_csv(text: str) -> list[MatrixRow]:
 def matrix_to_csv(cells: Iterable[Mapping[str, Any]]) -> str:
     """The CSV for `export_cells(...)`; `read_matrix_csv` reads it back unchanged."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for cell in cells:
         writer.writerow([
@@ -365,10 +368,12 @@ def read_matrix_json(data: str | Any) -> list[MatrixRow]:
     other fields are ignored here) or a bare list of cells."""
     if isinstance(data, str):
         try:
-            data = json.loads(data.removeprefix("\ufeff"))
+            data = safejson.loads(data.removeprefix("\ufeff"))
         except json.JSONDecodeError as exc:
             raise _fail("file", f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, "
                                 f"column {exc.colno}") from exc
+        except safejson.TooDeep as exc:
+            raise _fail("file", f"{exc}; a matrix file is three levels deep") from exc
     if isinstance(data, dict):
         if "cells" not in data:
             raise _fail("cells", "The JSON object has no “cells” list")
