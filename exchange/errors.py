@@ -8,6 +8,7 @@ can already see the resource (e.g. an intern viewing their business) but may not
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from exchange import field_messages
 
 log = logging.getLogger("exchange.errors")
 
@@ -27,6 +30,15 @@ PROBLEM_BASE = "https://peer-internship-exchange.invalid/problems/"
 class FieldError:
     field: str
     message: str
+    # Why, without the field's name ("is missing"), when the message was built from it by
+    # exchange/field_messages.py: a page that renames the field (form rows renumbered) says it
+    # again with `renamed`.
+    reason: str | None = None
+
+    def renamed(self, field: str) -> FieldError:
+        if self.reason is None:
+            return FieldError(field, self.message)
+        return FieldError(field, field_messages.sentence(field, self.reason), self.reason)
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message}
@@ -119,10 +131,15 @@ class ValidationFailed(ExchangeError):
         """From a pydantic ``ValidationError`` (raised when a schema is built by hand)."""
         return cls(validation_errors_from_pydantic(exc.errors()))
 
-    def by_field(self) -> dict[str, str]:
+    def by_field(self, names: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The first message per field, for a page's error summary. NAMES gives list items the
+        words the page shows for them ({"kpis[0]": "Leads per month"})."""
         out: dict[str, str] = {}
         for error in self.errors:
-            out.setdefault(error.field, error.message)
+            message = error.message
+            if names and error.reason is not None:
+                message = field_messages.sentence(error.field, error.reason, names)
+            out.setdefault(error.field, message)
         return out
 
     def problem(self) -> dict[str, Any]:
@@ -157,18 +174,12 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def validation_errors_from_pydantic(errors: Any) -> list[FieldError]:
+    """Each error named by its field and said in words (exchange/field_messages.py)."""
     out = []
     for err in errors:
-        msg = str(err.get("msg", "is invalid"))
-        msg = msg.removeprefix("Value error, ")
-        if err.get("type") in {"too_short", "too_long"} and isinstance(err.get("input"), str):
-            # A length limit checked after our text normalisation (exchange/fields.py) speaks
-            # of "items"; it counts characters.
-            ctx = err.get("ctx") or {}
-            msg = (f"should have at least {ctx.get('min_length')} characters"
-                   if err["type"] == "too_short"
-                   else f"should have at most {ctx.get('max_length')} characters")
-        out.append(FieldError(_field_name(err.get("loc", ())), msg))
+        name = _field_name(err.get("loc", ()))
+        out.append(FieldError(name, field_messages.message(name, err),
+                              field_messages.reason(err)))
     return out
 
 
@@ -200,7 +211,7 @@ def install_error_handlers(app: FastAPI) -> None:
         failed = ValidationFailed(errors=validation_errors_from_pydantic(exc.errors()))
         if wants_problem_json(request):
             return problem_response(422, failed.problem())
-        detail = "; ".join(f"{e.field}: {e.message}" for e in failed.errors)
+        detail = " ".join(e.message for e in failed.errors)
         return _render_html_error(request, 422, failed.title, detail)
 
     @app.exception_handler(StarletteHTTPException)

@@ -37,7 +37,7 @@ DEMO_PEOPLE = (
     DemoPerson("admin@example.com", "Platform Admin", "platform admin", is_admin=True),
     DemoPerson("afreen@example.com", "Afreen Sheikh", "owner of Afreen Talent Studio",
                AFREEN_ID, BusinessRole.owner),
-    DemoPerson("rajeev@example.com", "Rajeev Menon", "owner of Rajeev's design consultancy",
+    DemoPerson("rajeev@example.com", "Rajeev Menon", "owner of Rajeev Design Consultancy",
                RAJEEV_ID, BusinessRole.owner),
     DemoPerson("meera@example.com", "Meera Joshi", "intern (marketing executive at Afreen's)",
                AFREEN_ID, BusinessRole.intern),

@@ -164,7 +164,7 @@ async def act(request: Request, participant: InternshipParticipant,
     except (Conflict, PermissionDenied, ValidationFailed) as exc:
         return _refused(request, session, participant, exc)
     return redirect(request, f"/internships/{internship.id}",
-                    f"Done: {ACTION_LABELS[action].lower()}. "
+                    f"You {service.DONE_WORDS[action]}. Now: "
                     f"{STATE_LABELS[InternshipState(internship.state)]}.")
 
 
@@ -181,11 +181,9 @@ async def accept(request: Request, participant: InternshipParticipant,
     if internship.state == InternshipState.accepted:
         message = "You accepted the agreement. Every party has: the internship is agreed."
     else:
-        waiting = [a.party.replace("_", " ") for a in
-                   views.public_of(session, internship, participant.user).acceptances
-                   if not a.accepted]
         message = (f"You accepted version {internship.agreement_version} of the agreement. "
-                   f"Still waiting for: {', '.join(waiting)}.")
+                   f"Still to accept: "
+                   f"{views.still_to_accept(session, internship, participant.user)}.")
     return redirect(request, f"/internships/{internship.id}", message)
 
 
@@ -240,6 +238,7 @@ def _form_errors(exc: ValidationFailed, kept: list[int]) -> dict[str, str]:
             index = int(name[len("objectives["):name.index("]")])
             if index < len(kept):
                 name = f"objectives[{kept[index]}]" + name[name.index("]") + 1:]
+                error = error.renamed(name)  # "Objective 2" is the form's second row
         if name == "objectives" and "at least" in error.message:
             error = FieldError(name, "Write at least one objective.")
         out.setdefault(name, error.message)
@@ -385,9 +384,11 @@ async def propose(request: Request, member: BusinessManager, session: SessionDep
     except Conflict as exc:
         session.rollback()
         return again(409, {"form": exc.detail})
+    # Proposing does not accept for the proposer (README, Internships): they accept version 1
+    # like every party, so the flash names everyone still to accept, the proposer first.
     return redirect(request, f"/internships/{internship.id}",
-                    f"Proposed to {host.name}. They, and the intern, now accept the agreement; "
-                    f"{host.name} names the mentor.")
+                    f"Proposed to {host.name}. Still to accept version 1 of the agreement: "
+                    f"{views.still_to_accept(session, internship, user)}.")
 
 
 # -- editing the agreement ---------------------------------------------------------------------

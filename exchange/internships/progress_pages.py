@@ -26,7 +26,16 @@ from starlette.datastructures import FormData
 from exchange.deps import SessionDep
 from exchange.errors import ExchangeError, ValidationFailed
 from exchange.fields import form_input
-from exchange.internships import charts, feedback, followups, plans, report, service, tasks
+from exchange.internships import (
+    charts,
+    feedback,
+    followups,
+    next_steps,
+    plans,
+    report,
+    service,
+    tasks,
+)
 from exchange.internships.deps import HomeSide, HostSide, InternOnly, InternshipParticipant
 from exchange.internships.deps import Participant as ParticipantT
 from exchange.internships.models import (
@@ -87,11 +96,14 @@ def _base_context(session: Session, participant: ParticipantT) -> dict[str, Any]
 
 
 def _problem_page(render_page: Callable[..., Response], session: Session,
-                  exc: ExchangeError, form: dict[str, Any] | None = None) -> Response:
-    """Re-render after a refusal: the transaction is rolled back, the page shows why."""
+                  exc: ExchangeError, form: dict[str, Any] | None = None,
+                  names: Callable[[], dict[str, str]] | None = None) -> Response:
+    """Re-render after a refusal: the transaction is rolled back, the page shows why (NAMES:
+    the words the page shows for its rows, e.g. a KPI's name, for the error messages)."""
     session.rollback()
     if isinstance(exc, ValidationFailed):
-        return render_page(status_code=422, errors=exc.by_field(), form=form or {})
+        return render_page(status_code=422, errors=exc.by_field(names() if names else None),
+                           form=form or {})
     return render_page(status_code=exc.status_code, problem=exc.detail, form=form or {})
 
 
@@ -133,38 +145,13 @@ def progress_summary(internship: Internship, roles: Any) -> dict[str, Any]:
     if session is None or not roles:
         return {"visible": False}
     assert isinstance(session, Session)
-    state = InternshipState(internship.state)
     all_tasks = tasks.tasks_of(session, internship)
     rated = feedback.phases_rated(session, internship)
-    given = feedback.submitted_kinds(session, internship)
-    todo: list[tuple[str, str]] = []
-    if roles & tasks.HOST_ROLES:
-        if state in feedback.RATING_STATES[FeedbackPhase.midway] and FeedbackPhase.midway \
-                not in rated:
-            todo.append(("Rate the objectives midway", "/feedback#rate-midway"))
-        if state in feedback.RATING_STATES[FeedbackPhase.final] and FeedbackPhase.final \
-                not in rated:
-            todo.append(("Give the final ratings", "/feedback#rate-final"))
-    late = state in feedback.LATE_FEEDBACK_STATES and state is not S.active
-    for kind, words in ((FeedbackKind.intern_reaction, "Rate your internship"),
-                        (FeedbackKind.home_partnership, "Rate the partnership"),
-                        (FeedbackKind.host_partnership, "Rate the partnership")):
-        if late and feedback.KIND_AUTHOR[kind] in roles and kind not in given:
-            todo.append((words, "/feedback#give"))
+    # The lifecycle moves (no actions passed) are buttons on the internship page already.
+    todo = next_steps.next_steps(session, internship, roles, [])
     readers = bool(roles & plans.PLAN_READERS)
     latest = plans.latest(session, internship) if readers else None
-    if Role.intern in roles and state in {S.completed, S.changes_requested}:
-        todo.append(("Write the implementation plan" if latest is None
-                     else "Revise the implementation plan", "/plan#plan-form"))
-    if Role.home_owner in roles and state is S.plan_submitted:
-        todo.append(("Review the implementation plan", "/plan#review"))
     follow_ups = followups.follow_ups_of(session, internship) if readers else []
-    upcoming = next((f for f in follow_ups if f.recorded_at is None), None)
-    # Early recording is possible on the follow-ups page; "waiting for you" means it is due.
-    if upcoming is not None and followups.may_record(roles) and state in {
-            S.plan_approved, S.following_up} and followups.status_of(upcoming) in {
-            followups.FollowUpStatus.due, followups.FollowUpStatus.overdue}:
-        todo.append((f"Record the {upcoming.day}-day follow-up", "/follow-ups#record"))
     return {
         "visible": True,
         "tasks": len(all_tasks),
@@ -292,6 +279,7 @@ def _feedback_page(request: Request, session: Session, participant: ParticipantT
         **_base_context(session, participant),
         "objectives": service.objectives_of(session, internship),
         "ratings": ratings, "phases": list(FeedbackPhase), "rated": rated,
+        "host_final_rated": FeedbackPhase.final in rated,
         "feedback": seen.feedback, "hidden": seen.hidden,
         "kind_labels": feedback.KIND_LABELS, "outcome_labels": feedback.OUTCOME_LABELS,
         "outcomes": list(ObjectiveOutcome), "may_rate": may_rate, "mine": mine,
@@ -567,11 +555,20 @@ async def record_follow_up(request: Request, day: Day, reader: PlanReader,
     def again(**kw: Any) -> Response:
         return _follow_ups_page(request, session, reader, **kw)
 
+    def names() -> dict[str, str]:
+        plan = plans.approved(session, reader.internship)
+        if plan is None:
+            return {}
+        version = plans.load(session, plan)
+        return {**{f"steps[{n}]": f"Step {n + 1} (“{step.action[:40]}”)"
+                   for n, step in enumerate(version.steps)},
+                **{f"kpis[{n}]": kpi.name for n, kpi in enumerate(version.kpis)}}
+
     try:
         followups.record(session, reader.internship, reader.user, day,
                          _validate(FollowUpIn, raw))
     except ExchangeError as exc:
-        return _problem_page(again, session, exc, flat)
+        return _problem_page(again, session, exc, flat, names)
     return redirect(request, _url(reader.internship, "/follow-ups"),
                     f"The {day}-day follow-up is recorded.")
 

@@ -450,12 +450,14 @@ def accept(session: Session, internship: Internship, actor: User, *,
             f"The agreement changed while you were reading it (now version "
             f"{internship.agreement_version}); read it again before you accept.")
     home, host = _businesses(session, internship)
+    named_mentor = False
     if mentor_id is not None:
         if Role.host_owner not in roles:
             raise ValidationFailed.single("mentor_id", "Only the host names the mentor.")
         if _member_role(session, host.id or 0, mentor_id) is None:
             raise ValidationFailed.single("mentor_id", f"The mentor must be a member of "
                                                        f"{host.name}.")
+        named_mentor = internship.mentor_id != mentor_id
         internship.mentor_id = mentor_id
     if Role.host_owner in roles and internship.mentor_id is None:
         raise ValidationFailed.single(
@@ -469,12 +471,18 @@ def accept(session: Session, internship: Internship, actor: User, *,
             internship_id=internship.id or 0, agreement_version=internship.agreement_version,
             party=party.value, user_id=actor.id or 0))
     session.flush()
+    if named_mentor:
+        _record_mentor(session, internship, actor)
+    # Every acceptance is on the timeline, the last one too (before "the internship is agreed").
+    sides = {AgreementParty.home_owner: f"for {home.name}",
+             AgreementParty.host_owner: f"for {host.name}", AgreementParty.intern: "as the intern"}
+    record(session, internship, "internship.acceptance_recorded", actor,
+           f"{actor.display_name} accepted version {internship.agreement_version} of the "
+           f"agreement {' and '.join(sides[p] for p in mine)}.",
+           {"parties": [p.value for p in mine], "agreement_version": internship.agreement_version},
+           notify=False)
     if len(done) + len(mine) < len(AgreementParty):
         _bump(session, internship)
-        record(session, internship, "internship.acceptance_recorded", actor,
-               f"{actor.display_name} accepted version {internship.agreement_version} of the "
-               f"agreement ({', '.join(p.value.replace('_', ' ') for p in mine)}).",
-               notify=False)
         return internship
     reason = competition_reason(session, home, host)
     if reason is not None:
@@ -500,8 +508,15 @@ def set_mentor(session: Session, internship: Internship, actor: User, mentor_id:
         raise ValidationFailed.single("mentor_id", f"The mentor must be a member of {host.name}.")
     internship.mentor_id = mentor_id
     _bump(session, internship)
+    _record_mentor(session, internship, actor)
+
+
+def _record_mentor(session: Session, internship: Internship, actor: User) -> None:
+    mentor = session.get(User, internship.mentor_id)
+    name = mentor.display_name if mentor is not None else "someone"
     record(session, internship, "internship.mentor_named", actor,
-           f"{actor.display_name} named the mentor.")
+           f"{actor.display_name} named {name} as mentor.",
+           {"mentor_id": internship.mentor_id})
 
 
 # -- state changes -----------------------------------------------------------------------------
@@ -509,6 +524,16 @@ def set_mentor(session: Session, internship: Internship, actor: User, mentor_id:
 
 SIMPLE_ACTIONS = frozenset({Action.decline, Action.withdraw, Action.start, Action.cancel,
                             Action.complete, Action.close})
+
+# What the timeline, the inbox and e-mail subjects say after the actor's name.
+DONE_WORDS = {
+    Action.decline: "declined the proposal",
+    Action.withdraw: "withdrew the proposal",
+    Action.start: "started the internship",
+    Action.cancel: "cancelled the internship",
+    Action.complete: "marked the internship completed",
+    Action.close: "closed the internship",
+}
 
 _EVENT_OF = {
     Action.decline: "internship.declined",
@@ -537,8 +562,8 @@ def act(session: Session, internship: Internship, actor: User, action: Action, *
     words = note.strip()
     return move(session, internship, actor, action, expected_version=expected_version,
                 event=_EVENT_OF[action],
-                summary=f"{actor.display_name}: {action.value.replace('_', ' ')}"
-                        + (f" — “{words[:300]}”" if words else ""),
+                summary=f"{actor.display_name} {DONE_WORDS[action]}"
+                        + (f": “{words[:300]}”" if words else "."),
                 data={"note": words[:2000]} if words else None, guard=guard)
 
 

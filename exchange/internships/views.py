@@ -93,6 +93,35 @@ def public_of(session: Session, internship: Internship, user: User) -> Internshi
     )
 
 
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def still_to_accept(session: Session, internship: Internship, viewer: User) -> str:
+    """Who still has to accept the current agreement version, in words, from the viewer's side
+    ("you (for Afreen Talent Studio), Rajeev Design Consultancy (an owner or manager, who also
+    names the mentor) and Meera Joshi (the intern)"); empty when every party has."""
+    roles = service.roles_of(session, internship, viewer)
+    home, host = service._businesses(session, internship)
+    done = service.acceptances_of(session, internship)
+    intern = session.get(User, internship.intern_id)
+    no_mentor = internship.mentor_id is None
+    words = []
+    if AgreementParty.home_owner not in done:
+        words.append(f"you (for {home.name})" if Role.home_owner in roles
+                     else f"{home.name} (an owner or manager)")
+    if AgreementParty.host_owner not in done:
+        if Role.host_owner in roles:
+            words.append(f"you (for {host.name}{', naming the mentor' if no_mentor else ''})")
+        else:
+            words.append(f"{host.name} (an owner or manager"
+                         f"{', who also names the mentor' if no_mentor else ''})")
+    if AgreementParty.intern not in done:
+        words.append("you (the intern)" if Role.intern in roles
+                     else f"{intern.display_name if intern else 'the intern'} (the intern)")
+    return _and(words) if words else ""
+
+
 # -- the caller's list -------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ Every page passes the accessibility checks, and the pages fit a 390 px phone."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -70,12 +71,18 @@ def test_proposal_from_a_suggestion_to_a_completed_internship(
     afreen.get_by_role("button", name=f"Send the proposal to {RAJEEV_FIRM}").click()
     expect(afreen).to_have_url(re.compile(r"/internships/\d+$"))
     internship_url = afreen.url.removeprefix(demo_data.base_url)
-    expect(afreen.get_by_role("status")).to_contain_text(f"Proposed to {RAJEEV_FIRM}")
+    # Proposing does not accept for Afreen: the flash names everyone still to accept, her first.
+    expect(afreen.get_by_role("status")).to_contain_text(
+        f"Proposed to {RAJEEV_FIRM}. Still to accept version 1 of the agreement: you (for "
+        f"{AFREEN_FIRM}), {RAJEEV_FIRM} (an owner or manager, who also names the mentor) and "
+        "Meera Joshi (the intern).")
     expect(afreen.get_by_role("heading", level=1)).to_have_text(
         "Organic leads with content, the Rajeev way")
     assert _state(afreen) == "Proposed"
     afreen.get_by_role("button", name=ACCEPT).click()
-    expect(afreen.get_by_role("status")).to_contain_text("Still waiting for: host owner, intern")
+    expect(afreen.get_by_role("status")).to_contain_text(
+        "Still to accept: Rajeev Design Consultancy (an owner or manager, who also names the "
+        "mentor) and Meera Joshi (the intern).")
     screenshot(afreen, "internship-detail-proposed")
     assert_accessible(afreen)
 
@@ -95,7 +102,8 @@ def test_proposal_from_a_suggestion_to_a_completed_internship(
     assert_accessible(rajeev)
     rajeev.get_by_label("Mentor for Meera Joshi").select_option(label="Arjun Rao")
     rajeev.get_by_role("button", name=ACCEPT).click()
-    expect(rajeev.get_by_role("status")).to_contain_text("Still waiting for: intern")
+    expect(rajeev.get_by_role("status")).to_contain_text(
+        "Still to accept: Meera Joshi (the intern).")
     expect(rajeev.locator(".in-facts")).to_contain_text("Arjun Rao")
 
     # -- Meera accepts from her own view ---------------------------------------------------------
@@ -123,11 +131,30 @@ def test_proposal_from_a_suggestion_to_a_completed_internship(
     arjun.get_by_role("button", name="Mark the internship completed").click()
     assert _state(arjun) == "Completed"
     timeline = arjun.get_by_role("region", name="Timeline")
-    for words in ("proposed the internship", "Every party accepted version 1",
-                  "start", "complete"):
+    # Every event, in sentences: each acceptance, the naming of the mentor, start and end.
+    for words in ("Afreen Sheikh proposed the internship",
+                  f"Afreen Sheikh accepted version 1 of the agreement for {AFREEN_FIRM}.",
+                  "Rajeev Menon named Arjun Rao as mentor.",
+                  f"Rajeev Menon accepted version 1 of the agreement for {RAJEEV_FIRM}.",
+                  "Meera Joshi accepted version 1 of the agreement as the intern.",
+                  "Every party accepted version 1", "Arjun Rao started the internship.",
+                  "Arjun Rao marked the internship completed."):
         expect(timeline).to_contain_text(words)
     screenshot(arjun, "internship-detail-completed")
     assert_accessible(arjun)
+
+    # The inbox and the e-mail subjects say the same sentences.
+    meera.goto("/inbox")
+    expect(meera.locator(".in-inbox")).to_contain_text("Arjun Rao started the internship.")
+    expect(meera.locator(".in-inbox")).to_contain_text("Arjun Rao marked the internship completed.")
+    screenshot(meera, "inbox-intern")
+    assert_accessible(meera)
+    subjects = [json.loads(line)["subject"] for line in
+                demo_data.run_cli("outbox", "list", "--limit", "200").stdout.splitlines()]
+    title = "Organic leads with content, the Rajeev way"
+    assert f"{title}: Arjun Rao started the internship." in subjects
+    assert f"{title}: Rajeev Menon named Arjun Rao as mentor." in subjects
+    assert not [s for s in subjects if s.endswith((": start", ": complete"))]
 
     # Afreen's page is stale: it still offers to withdraw the proposal. The product refuses with
     # the reason, changes nothing, and shows what is true now.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
     DEFAULT_TIMEOUT_MS,
+    DEMO_PASSWORD,
     DESKTOP,
     PHONE,
     assert_accessible,
+    log_in,
     screenshot,
     unique_email,
 )
@@ -110,3 +112,49 @@ def test_the_owner_copies_the_invitation_link_of_the_served_address_and_the_inte
     finally:
         for context in contexts:
             context.close()
+
+
+# -- 3: page errors name the field in the user's words and link to it --------------------------
+
+
+def test_form_errors_name_the_field_in_words_and_link_to_it(
+    demo_data: LiveServer, make_page: Callable[..., Page]
+) -> None:
+    afreen = make_page()
+    log_in(afreen, "afreen@example.com", DEMO_PASSWORD)
+    afreen.goto("/businesses/afreen-talent-studio/internships/new"
+                "?host=rajeev-design-consultancy")
+    afreen.get_by_label("Intern from Afreen Talent Studio").select_option(label="Meera Joshi")
+    afreen.get_by_label("Objective 2", exact=True).fill("Run a monthly video series")
+    afreen.get_by_label("How you measure objective 2", exact=True).fill("")
+    afreen.get_by_role("button", name="Send the proposal to Rajeev Design Consultancy").click()
+
+    summary = afreen.get_by_role("alert")
+    expect(summary).to_contain_text("Objective 2: the success criterion is missing.")
+    expect(summary).not_to_contain_text("Field required")
+    link = summary.get_by_role("link", name="Objective 2: the success criterion is missing.")
+    link.click()
+    expect(afreen.get_by_label("How you measure objective 2", exact=True)).to_be_focused()
+    # What was typed is kept.
+    expect(afreen.get_by_label("Objective 2", exact=True)).to_have_value(
+        "Run a monthly video series")
+    screenshot(afreen, "ux-propose-errors-desktop")
+    assert_accessible(afreen)
+    afreen.set_viewport_size(PHONE)
+    screenshot(afreen, "ux-propose-errors-phone", full_page=False)
+
+    # A number that is not one: the KPI's own name and the reason, no parser jargon.
+    meera = make_page()
+    log_in(meera, "meera@example.com", DEMO_PASSWORD)
+    meera.goto("/internships")
+    meera.get_by_role("link", name="Organic lead generation with content").first.click()
+    meera.goto(meera.url + "/follow-ups")
+    meera.get_by_label(re.compile("^Organic leads per month")).fill("lots")
+    meera.get_by_role("button", name="Record the follow-up").click()
+    summary = meera.get_by_role("alert")
+    expect(summary).to_contain_text("Organic leads per month: the value now must be a number.")
+    expect(summary).not_to_contain_text("unable to parse")
+    summary.get_by_role("link", name=re.compile("^Organic leads per month")).click()
+    expect(meera.get_by_label(re.compile("^Organic leads per month"))).to_be_focused()
+    screenshot(meera, "ux-follow-up-errors-desktop")
+    assert_accessible(meera)

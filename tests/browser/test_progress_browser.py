@@ -76,6 +76,10 @@ def test_tasks_feedback_plan_review_follow_up_and_report(
     _rate_all(farah, "final", "Achieved", "5")
 
     vikram.goto(base + "/feedback")
+    # The host's final ratings are in: the hint says the reaction now reaches the host at once.
+    expect(vikram.get_by_text("The host has given its final ratings, so it sees your reaction "
+                              "as soon as you submit it.")).to_be_visible()
+    expect(vikram.get_by_text("only after it has given its final ratings")).to_have_count(0)
     vikram.get_by_label("5", exact=True).check()
     vikram.get_by_label(re.compile("What worked")).fill("Farah's scorecard changed how I read CVs.")
     vikram.get_by_role("button", name="Submit").click()

@@ -82,7 +82,9 @@ def test_the_whole_reference_story_on_one_internship(
     expect(afreen.get_by_role("heading", level=1)).to_have_text(TITLE)
     assert internship_state(afreen) == "Proposed"
     afreen.get_by_role("button", name=ACCEPT).click()
-    expect(afreen.get_by_role("status")).to_contain_text("Still waiting for: host owner, intern")
+    expect(afreen.get_by_role("status")).to_contain_text(
+        f"Still to accept: Rajeev Design Consultancy (an owner or manager, who also names the "
+        f"mentor) and {INTERN_NAME} (the intern).")
     assert_accessible(afreen)
 
     # -- Rajeev names Arjun mentor and accepts; the intern accepts: agreed ---------------------
@@ -93,7 +95,8 @@ def test_the_whole_reference_story_on_one_internship(
     expect(rajeev).to_have_url(re.compile(re.escape(base) + "$"))
     rajeev.get_by_label(f"Mentor for {INTERN_NAME}").select_option(label="Arjun Rao")
     rajeev.get_by_role("button", name=ACCEPT).click()
-    expect(rajeev.get_by_role("status")).to_contain_text("Still waiting for: intern")
+    expect(rajeev.get_by_role("status")).to_contain_text(
+        f"Still to accept: {INTERN_NAME} (the intern).")
     expect(rajeev.locator(".in-facts")).to_contain_text("Arjun Rao")
     assert_accessible(rajeev)
 

@@ -169,12 +169,18 @@ def test_accept_start_complete_over_the_api(
     assert r.json()["state"] == "completed"
     assert r.json()["your_actions"] == []
     timeline = api(meera).get(f"{url}/timeline").json()
+    # Every acceptance is on the timeline, the last one too (the mentor was proposed already,
+    # so naming him again changes nothing and says nothing).
     assert [e["type"] for e in timeline] == [
         "internship.proposed", "internship.acceptance_recorded",
-        "internship.acceptance_recorded", "internship.accepted", "internship.started",
-        "internship.completed"]
+        "internship.acceptance_recorded", "internship.acceptance_recorded",
+        "internship.accepted", "internship.started", "internship.completed"]
     assert timeline[-1]["actor"]["display_name"] == arjun.display_name
-    assert "Great week" in timeline[-1]["summary"]
+    summaries = [e["summary"] for e in timeline]
+    assert summaries[3] == (f"{meera.display_name} accepted version 1 of the agreement as the "
+                            "intern.")
+    assert summaries[5] == f"{arjun.display_name} started the internship."
+    assert summaries[6] == f"{arjun.display_name} marked the internship completed: “Great week”"
 
 
 def test_host_must_name_a_mentor_and_only_the_host_names_one(
@@ -191,6 +197,10 @@ def test_host_must_name_a_mentor_and_only_the_host_names_one(
     r = api(rajeev).post(f"{url}/mentor", json={"mentor_id": arjun.id})
     assert r.status_code == 200, r.text
     assert r.json()["mentor"]["id"] == arjun.id
+    # Naming the mentor is on the timeline, in words.
+    named = api(afreen).get(f"{url}/timeline").json()[-1]
+    assert named["type"] == "internship.mentor_named"
+    assert named["summary"] == f"{rajeev.display_name} named {arjun.display_name} as mentor."
 
 
 def test_editing_the_agreement_makes_a_new_version_everyone_accepts_again(

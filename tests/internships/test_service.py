@@ -260,12 +260,14 @@ def test_the_timeline_has_every_step_with_its_actor(session: Session,
                                                     completed_internship: Internship,
                                                     afreen: User, arjun: User) -> None:
     events = service.timeline_of(session, completed_internship)
+    # All three acceptances, the last one too, come before "agreed".
     assert [e.type for e in events] == [
         "internship.proposed", "internship.acceptance_recorded",
-        "internship.acceptance_recorded", "internship.accepted", "internship.started",
-        "internship.completed"]
+        "internship.acceptance_recorded", "internship.acceptance_recorded",
+        "internship.accepted", "internship.started", "internship.completed"]
     assert events[0].actor_id == afreen.id
     assert events[-1].actor_id == arjun.id
+    assert events[-1].summary == f"{arjun.display_name} marked the internship completed."
     assert events[-1].data == {"from": "active", "to": "completed"}
 
 
