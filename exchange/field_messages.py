@@ -124,8 +124,9 @@ def reason(error: dict[str, Any]) -> str | None:
         return f"can be at most {ctx.get('max_length')}"
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return "must be a whole number"
-    if kind in {"float_parsing", "float_type", "decimal_parsing", "decimal_type",
-                "finite_number"}:
+    if kind == "finite_number":
+        return "must be a finite number"
+    if kind in {"float_parsing", "float_type", "decimal_parsing", "decimal_type"}:
         return "must be a number"
     if kind == "greater_than_equal":
         return f"must be at least {ctx.get('ge')}"

@@ -77,7 +77,8 @@ def test_a_success_criterion_of_blanks_is_measured_after_trimming(
     del body["host"]
     r = api(afreen).put(f"/api/v1/internships/{internship.id}/agreement", json=body)
     assert fields_of(r) == {
-        "objectives[0].success_criterion": "String should have at least 3 characters"}
+        "objectives[0].success_criterion":
+            "Objective 1: the success criterion must be at least 3 characters."}
     session.expire_all()
     assert session.get(Internship, internship.id).agreement_version == 1  # type: ignore[union-attr]
 
