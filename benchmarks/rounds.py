@@ -48,7 +48,11 @@ CITIES_PER_REGION = 4
 
 
 def generate_network(
-    n_firms: int, seed: int, *, firms_per_city: int = FIRMS_PER_CITY
+    n_firms: int,
+    seed: int,
+    *,
+    firms_per_city: int = FIRMS_PER_CITY,
+    out_degree_range: tuple[int, int] = (5, 15),
 ) -> tuple[list[Firm], list[Edge]]:
     rng = np.random.default_rng(seed)
     sector = rng.integers(N_SECTORS, size=n_firms)
@@ -67,7 +71,7 @@ def generate_network(
     n_cities = max(3, n_firms // firms_per_city)
     city = rng.integers(n_cities, size=n_firms)
     region = city // CITIES_PER_REGION
-    out_degree = rng.integers(5, 16, size=n_firms)
+    out_degree = rng.integers(out_degree_range[0], out_degree_range[1] + 1, size=n_firms)
 
     firms = [
         Firm(id=f"firm-{i:05d}", capacity=2 if rng.random() < 0.2 else 1) for i in range(n_firms)

@@ -14,18 +14,19 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
+import highspy
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import LinearConstraint
 from scipy.sparse.csgraph import connected_components
 
-from exchange.rounds.greedy import greedy_selection
+from exchange.rounds.greedy import greedy_in_order, greedy_selection, improve_selection
 
 Prefer = Literal["none", "more_firms", "more_swaps"]
 RoundStatus = Literal["optimal", "time_limit", "error", "heuristic"]
@@ -41,9 +42,9 @@ MAX_WEIGHT = 1e300
 # also the accuracy of the optimum itself: HiGHS stops at an absolute gap of 1e-6 and we hand it
 # weights scaled so that the heaviest cycle weighs 1 (see docs/rounds.md, "Ties").
 TIE_TOLERANCE = 1e-6
-# Weight of the integer-valued secondary objective in the perturbed solve that usually replaces
-# the exact "fix the total, maximise the secondary" pass; it must exceed the tie tolerance plus
-# both solves' absolute gaps (HiGHS stops at 1e-6), which _perturbed_secondary checks.
+# Weight of the integer-valued `prefer` goal in the perturbed solve that usually replaces the
+# exact "fix the total, maximise the goal" pass; it must exceed the tie tolerance plus both
+# solves' absolute gaps and the score term, which _prefer_pass checks.
 _PERTURBATION = 1e-5
 # Bound on how many two-step paths the 3-cycle search materialises at once, so that a very large
 # network is enumerated in slices instead of one huge array.
@@ -52,6 +53,15 @@ _CAPACITY_CLAMP = 2**31 - 1
 # HiGHS statuses as scipy's milp reports them.
 _MILP_OPTIMAL = 0
 _MILP_LIMIT = 1
+_MILP_OTHER = 2
+# HiGHS's default absolute gap; with the heaviest cycle scaled to 1, a millionth of it.
+_HIGHS_ABS_GAP = 1e-6
+# Seconds between two progress reports during a long solve.
+_PROGRESS_EVERY = 1.0
+# How many "put one cycle in, take what blocks it out, refill" moves the local search tries. A
+# count, not a time budget, so that the incumbent (and HiGHS's path from it) does not depend on
+# the machine's speed.
+_LOCAL_SEARCH_MOVES = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +97,12 @@ class RoundResult:
 
     ``cycles`` are in canonical rotation (smallest firm id first, edge direction kept) and sorted;
     ``cycle_weights[i]`` is the weight of ``cycles[i]``. ``proven_optimal`` speaks about
-    ``total_weight``; ``tie_break_complete`` says whether the ``prefer`` and final tie-break passes
-    also finished (they cannot lower the total, only choose among equal totals). ``ignored`` lists
-    the input quirks that were skipped (self-loops, duplicate edges, unknown excluded cycles).
+    ``total_weight``; ``bound`` is a proven upper bound on the best possible total and
+    ``mip_gap`` the relative gap ``(bound − total_weight) / bound`` (0 when proven optimal, up to
+    HiGHS's tolerance; None for the greedy baseline). ``tie_break_complete`` says whether the
+    ``prefer`` and final tie-break passes also finished (they cannot lower the total, only
+    choose among equal totals). ``ignored`` lists the input quirks that were skipped
+    (self-loops, duplicate edges, unknown excluded cycles).
     """
 
     status: RoundStatus
@@ -100,6 +113,7 @@ class RoundResult:
     mip_gap: float | None
     seconds: float
     counts: RoundCounts
+    bound: float | None = None
     ignored: list[str] = field(default_factory=list)
     tie_break_complete: bool = True
     detail: str = ""
@@ -380,6 +394,7 @@ class _PassOutcome:
     chosen: BoolArray | None
     mip_gap: float | None
     abs_gap: float  # |best − bound| in objective units; inf when unknown
+    bound: float  # HiGHS's proven upper bound on the objective; inf when unknown
     message: str
 
 
@@ -435,6 +450,13 @@ class _Packing:
     def fits(self, chosen: BoolArray) -> bool:
         return _fits(chosen, self.incidence, self.capacities)
 
+    def with_extra(self, chosen: BoolArray) -> npt.NDArray[np.float64]:
+        """All columns for a selection: the x, then y at its optimum (1 for each firm served)."""
+        if not self.n_extra:
+            return chosen.astype(np.float64)
+        served = (self.incidence @ chosen.astype(np.float64)) > 0
+        return np.concatenate([chosen, served]).astype(np.float64)
+
     @staticmethod
     def at_least(objective: FloatArray, lower: float) -> LinearConstraint:
         return LinearConstraint(objective.reshape(1, -1), lower, np.inf)
@@ -459,72 +481,358 @@ def _time_left(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.perf_counter()
 
 
+def _stacked_rows(
+    rows: list[LinearConstraint], n_columns: int
+) -> tuple[sparse.csc_array, FloatArray, FloatArray]:
+    """One column-wise matrix with its row bounds, as HiGHS takes it."""
+    if not rows:
+        return sparse.csc_array((0, n_columns)), np.zeros(0), np.zeros(0)
+    matrix = sparse.vstack([sparse.csr_array(row.A) for row in rows], format="csc")
+    lower = np.concatenate([np.broadcast_to(row.lb, row.A.shape[0]) for row in rows])
+    upper = np.concatenate([np.broadcast_to(row.ub, row.A.shape[0]) for row in rows])
+    return matrix, lower.astype(np.float64), upper.astype(np.float64)
+
+
+def _highs(
+    objective: FloatArray,
+    rows: list[LinearConstraint],
+    integrality: npt.NDArray[np.int8] | None,
+    deadline: float | None,
+    *,
+    abs_gap: float = _HIGHS_ABS_GAP,
+) -> highspy.Highs:
+    """A HiGHS instance holding ``max objective · x`` over the rows, 0 ≤ x ≤ 1, silent."""
+    solver = highspy.Highs()
+    # Before anything else: HiGHS logs to the console unless told otherwise first.
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("mip_rel_gap", 0.0)  # exact: stop only at the proven optimum
+    # HiGHS's branch-and-bound is serial; starting its worker pool for every small MILP costs
+    # more than the solve itself (9 ms instead of 44 ms for a part of 60 cycles).
+    solver.setOptionValue("threads", 1)
+    solver.setOptionValue("mip_abs_gap", abs_gap)
+    left = _time_left(deadline)
+    if left is not None:
+        solver.setOptionValue("time_limit", max(left, 1e-3))
+    n = len(objective)
+    matrix, lower, upper = _stacked_rows(rows, n)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, matrix.shape[0]
+    lp.col_cost_ = np.ascontiguousarray(objective, dtype=np.float64)
+    lp.col_lower_, lp.col_upper_ = np.zeros(n), np.ones(n)
+    lp.row_lower_ = np.where(np.isfinite(lower), lower, -highspy.kHighsInf)
+    lp.row_upper_ = np.where(np.isfinite(upper), upper, highspy.kHighsInf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    if integrality is not None:
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[int(k)] for k in integrality]
+    solver.passModel(lp)
+    return solver
+
+
 def _maximise(
     packing: _Packing,
     objective: FloatArray,
     extra_rows: list[LinearConstraint],
     deadline: float | None,
+    *,
+    start: BoolArray | None = None,
+    abs_gap: float = _HIGHS_ABS_GAP,
+    on_progress: Callable[[float, float], None] | None = None,
 ) -> _PassOutcome:
-    options: dict[str, object] = {"disp": False, "presolve": True, "mip_rel_gap": 0.0}
-    left = _time_left(deadline)
-    if left is not None:
-        options["time_limit"] = max(left, 1e-3)
-    result = milp(
-        -objective,  # milp minimises
-        integrality=packing.integrality,
-        bounds=Bounds(0.0, 1.0),
-        constraints=[*packing.constraints, *extra_rows],
-        options=options,
-    )
+    """Solve one MILP over the packing with HiGHS (highspy), warm-started from ``start``.
+
+    ``start`` (a selection feasible for the packing *and* the extra rows) is handed to HiGHS as
+    its first incumbent (``setSolution``): it never returns anything worse, its bound pruning
+    starts at once, and when time runs out the answer is at least ``start``. ``on_progress``
+    receives (incumbent, bound) in objective units about once a second.
+    """
+    solver = _highs(objective, [*packing.constraints, *extra_rows], packing.integrality,
+                    deadline, abs_gap=abs_gap)  # fmt: skip
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = packing.with_extra(start).astype(np.float64)
+        solver.setSolution(solution)
+    if on_progress is not None:
+        last = [time.perf_counter()]
+
+        def report(event: Any) -> None:
+            now = time.perf_counter()
+            if now - last[0] >= _PROGRESS_EVERY:
+                last[0] = now
+                out = event.data_out
+                on_progress(float(out.mip_primal_bound), float(out.mip_dual_bound))
+
+        solver.cbMipInterrupt.subscribe(report)
+    solver.run()
+    status = solver.getModelStatus()
+    info = solver.getInfo()
     chosen = None
-    if result.x is not None:
+    if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        values = np.asarray(solver.getSolution().col_value)
         # Binaries come back within the integrality tolerance of 0 or 1, never near 0.5.
-        chosen = np.asarray(result.x[: packing.n_cycles]) > 0.5
-    gap = result.mip_gap
-    mip_gap = float(gap) if gap is not None and math.isfinite(gap) else None
-    abs_gap = math.inf
-    if result.fun is not None and result.mip_dual_bound is not None:
-        abs_gap = abs(float(result.fun) - float(result.mip_dual_bound))
-        abs_gap = abs_gap if math.isfinite(abs_gap) else math.inf
-    return _PassOutcome(int(result.status), chosen, mip_gap, abs_gap, str(result.message))
+        chosen = values[: packing.n_cycles] > 0.5
+    bound = float(info.mip_dual_bound)
+    value = float(info.objective_function_value) if chosen is not None else -math.inf
+    if (
+        start is not None
+        and chosen is not None
+        and abs(packing.value(objective, chosen) - value) > 1e-9 * max(1.0, abs(value))
+    ):
+        # Seen with HiGHS 1.16: with a start solution and continuous columns that presolve
+        # removes, the reported objective belongs to a better solution than the one returned.
+        # Never trust such an answer: solve again without the start.
+        return _maximise(
+            packing, objective, extra_rows, deadline, abs_gap=abs_gap, on_progress=on_progress
+        )
+    abs_gap_found = abs(bound - value) if math.isfinite(bound) and chosen is not None else math.inf
+    code = (
+        _MILP_OPTIMAL
+        if status == highspy.HighsModelStatus.kOptimal
+        else _MILP_LIMIT
+        if status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+        else _MILP_OTHER
+    )
+    gap = float(info.mip_gap)
+    return _PassOutcome(
+        status=code,
+        chosen=chosen,
+        mip_gap=gap if math.isfinite(gap) else None,
+        abs_gap=abs_gap_found,
+        bound=bound if math.isfinite(bound) else math.inf,
+        message=solver.modelStatusToString(status),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The total weight: LP bound, strong incumbent, reduced-cost fixing, parts, warm-started MILPs
+
+
+@dataclass(frozen=True, slots=True)
+class SolveProgress:
+    """A progress report during a solve, in the input's weight units.
+
+    ``incumbent`` is the total of the best selection found so far, ``bound`` a proven upper
+    bound on the optimum (so the answer is within ``(bound − incumbent) / bound`` of the best
+    possible), ``stage`` what the solver is doing.
+    """
+
+    seconds: float
+    incumbent: float
+    bound: float
+    stage: str
+
+    @property
+    def gap(self) -> float:
+        return _relative_gap(self.incumbent, self.bound)
+
+
+ProgressCallback = Callable[[SolveProgress], None]
+
+
+def _relative_gap(value: float, bound: float) -> float:
+    if not math.isfinite(bound):
+        return math.inf
+    return max(0.0, bound - value) / max(abs(bound), 1e-300) if bound > 0 else 0.0
+
+
+@dataclass(slots=True)
+class _Total:
+    chosen: BoolArray
+    bound: float  # proven upper bound on the optimum, scaled units
+    status: int  # _MILP_OPTIMAL when every part is proven optimal
+    bound_if_chosen: FloatArray  # per cycle: no selection containing it can beat this
+    abs_gap: float  # how far the proven optimum may still be above the answer, scaled units
+    message: str
+
+
+def _lp_prices(
+    matrix: sparse.csr_array, limits: FloatArray, weights: FloatArray, deadline: float | None
+) -> tuple[FloatArray, FloatArray] | None:
+    """Optimal duals (firm prices) and primal of the LP relaxation over the given rows."""
+    solver = _highs(weights, [LinearConstraint(matrix, -np.inf, limits)], None, deadline)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    solution = solver.getSolution()
+    # For a maximisation with ≤ rows HiGHS reports the duals ≥ 0; clip rounding noise.
+    return np.maximum(np.asarray(solution.row_dual, dtype=np.float64), 0.0), np.asarray(
+        solution.col_value, dtype=np.float64
+    )
+
+
+def _solve_total(
+    incidence: sparse.csr_array,
+    capacities: IntArray,
+    weights: FloatArray,
+    members: IntArray,
+    names: Callable[[IntArray], list[tuple[str, ...]]],
+    deadline: float | None,
+    report: Callable[[str, float, float], None],
+) -> _Total:
+    """Maximise the total weight exactly (anytime: the best selection so far and a bound).
+
+    1. Greedy, the baseline and first incumbent.
+    2. The LP relaxation: its duals u ≥ 0 (firm prices) give reduced weights r = w − Aᵀu and,
+       by LP duality, for every cycle c a bound on any selection containing it:
+       u·b + Σ max(0, r) + min(0, r_c). It holds for *any* u ≥ 0, so an inexact LP cannot make
+       it wrong.
+    3. A strong incumbent: greedy in the order of the LP solution, then a local search.
+    4. Reduced-cost fixing: a cycle whose bound is below the incumbent (minus the tie tolerance,
+       so that tied selections survive for the tie-break) is in no better selection: dropped.
+    5. The cycles left split into parts that share no binding firm; each part is one MILP,
+       smallest first, warm-started with the incumbent (HiGHS ``setSolution``).
+    6. The final tie-break rides along: each part maximises w·x + δ·s·x with the hash scores
+       s ∈ (0, 1] of ``_tie_break_scores`` and δ·(most cycles a selection can hold) plus HiGHS's
+       gap at most a quarter of the part's share of TIE_TOLERANCE, so the weight stays provably
+       within the tolerance of the optimum (docs/rounds.md, "Ties").
+    """
+    n_cycles = len(weights)
+    greedy = greedy_selection(members, weights, capacities)
+    best = greedy
+    load = np.asarray(incidence.sum(axis=1)).ravel()
+    binding = np.flatnonzero(load > capacities)
+    no_bound = np.full(n_cycles, np.inf)
+    if not len(binding):  # every cycle fits at once
+        everything = np.ones(n_cycles, dtype=np.bool_)
+        total = float(weights.sum())
+        return _Total(everything, total, _MILP_OPTIMAL, no_bound, 0.0, "")
+    # Each chosen cycle has ≥ 2 members, so the total is at most half of what every firm could
+    # contribute with its capacity filled by its heaviest cycles: a crude, always valid bound.
+    heaviest = np.zeros(len(capacities))
+    np.maximum.at(heaviest, members[members >= 0], np.repeat(weights, 3)[members.ravel() >= 0])
+    crude = float(np.minimum(capacities, load) @ heaviest) / 2
+    report("greedy", float(weights @ best), crude)
+
+    prices = np.zeros(len(capacities))
+    left = _time_left(deadline)
+    lp = None if left is not None and left <= 0 else _lp_prices(
+        incidence[binding], capacities[binding].astype(np.float64), weights, deadline
+    )
+    if lp is not None:
+        prices[binding] = lp[0]
+    reduced = weights - incidence.T @ prices
+    dual_value = float(prices @ capacities + np.maximum(reduced, 0.0).sum())
+    lp_bound = min(crude, dual_value)
+    # Only the dual value goes with these reduced weights (the crude bound does not).
+    bound_if = dual_value + np.minimum(reduced, 0.0)
+    if lp is not None:
+        # LP-guided incumbent: the LP's choices first (largest value), heavier first among equals.
+        order = np.lexsort((np.arange(n_cycles), -weights, -np.round(lp[1], 9)))
+        rounded = greedy_in_order(members, order, capacities)
+        if weights @ rounded > weights @ best:
+            best = rounded
+        # Local search over the cycles that could still be in a better selection, the most
+        # promising (largest reduced weight) first.
+        value = float(weights @ best)
+        pool = np.flatnonzero(bound_if >= value - TIE_TOLERANCE)
+        promising = pool[~best[pool]]
+        promising = promising[np.lexsort((promising, -reduced[promising]))]
+        best = improve_selection(
+            members, weights, capacities, best, promising, pool, max_moves=_LOCAL_SEARCH_MOVES
+        )
+    value = float(weights @ best)
+    report("lp", value, lp_bound)
+
+    # 1e-9: slack for rounding in the bound's own float arithmetic.
+    keep = np.flatnonzero((bound_if >= value - TIE_TOLERANCE - 1e-9) | best)
+    sub = incidence[:, keep]
+    kept_load = np.asarray(sub.sum(axis=1)).ravel()
+    kept_binding = kept_load > capacities
+    binding_rows = sub[np.flatnonzero(kept_binding)]
+    parts = _independent_parts(binding_rows)
+    has_binding_firm = np.diff(binding_rows.tocsc().indptr) > 0
+    chosen = np.zeros(n_cycles, dtype=np.bool_)
+    free = keep[~has_binding_firm]
+    chosen[free] = True  # cycles that compete with nothing: all of them fit
+    contested = sorted(
+        (part for part in parts if has_binding_firm[part].any()), key=lambda p: (len(p), p[0])
+    )
+    # A bound per part from the same prices, keeping only the rows still binding among the kept
+    # cycles (each belongs to exactly one part; dropping redundant rows keeps the bound valid).
+    masked = np.where(kept_binding, prices, 0.0)
+    reduced_kept = weights[keep] - sub.T @ masked
+    label = np.full(len(keep), -1)
+    for number, part in enumerate(contested):
+        label[part] = number
+    firm_part = np.full(len(capacities), -1)
+    coo = binding_rows.tocoo()
+    firm_part[np.flatnonzero(kept_binding)[coo.row]] = label[coo.col]
+    part_bound = np.zeros(len(contested))
+    np.add.at(part_bound, firm_part[firm_part >= 0], (masked * capacities)[firm_part >= 0])
+    in_part = label >= 0
+    np.add.at(part_bound, label[in_part], np.maximum(reduced_kept[in_part], 0.0))
+    part_value = np.array([float(weights[keep[p]] @ best[keep[p]]) for p in contested])
+    part_bound = np.maximum(part_bound, part_value)
+    free_value = float(weights[free].sum())
+
+    def totals() -> tuple[float, float]:
+        return free_value + float(part_value.sum()), min(
+            lp_bound, free_value + float(part_bound.sum())
+        )
+
+    report("fixing", *totals())
+    # The parts' gaps and perturbations add up: each part may use a quarter of its share of the
+    # tie tolerance for HiGHS's gap and a quarter for the tie-break perturbation; the other half
+    # is left to the `prefer` pass.
+    share = TIE_TOLERANCE / 4 / max(len(contested), 1)
+    part_gap = min(_HIGHS_ABS_GAP, share)
+    status, message, abs_gap = _MILP_OPTIMAL, "", 0.0
+    for number, part in enumerate(contested):
+        cycles = keep[part]
+        start = best[cycles]
+        left = _time_left(deadline)
+        if left is not None and left <= 0:
+            status, message = _MILP_LIMIT, "time limit"
+            chosen[keep[np.concatenate(contested[number:])]] = best[
+                keep[np.concatenate(contested[number:])]
+            ]
+            abs_gap = math.inf
+            break
+        firms = np.flatnonzero(np.asarray(incidence[:, cycles].sum(axis=1)).ravel() > 0)
+        packing = _Packing.build(incidence[firms][:, cycles], capacities[firms], coverage=False)
+        # Each cycle has ≥ 2 members: no selection holds more than half the part's capacity.
+        most = max(1, min(len(cycles), int(capacities[firms].sum()) // 2))
+        objective = weights[cycles] + share / most * _tie_break_scores(names(cycles))
+
+        def on_progress(incumbent: float, bound: float, number: int = number) -> None:
+            value, upper = totals()
+            value += max(incumbent - part_value[number], 0.0)
+            upper += min(bound - part_bound[number], 0.0) if math.isfinite(bound) else 0.0
+            report("branch-and-bound", value, upper)
+
+        outcome = _maximise(
+            packing, packing.objective(objective), [], deadline, start=start, abs_gap=part_gap,
+            on_progress=on_progress if len(cycles) > 200 else None,
+        )  # fmt: skip
+        found = outcome.chosen
+        # The perturbed optimum may weigh a hair less than the start (that is the tie-break);
+        # when HiGHS did not finish, keep whichever weighs more.
+        if found is not None and packing.fits(found) and (
+            outcome.status == _MILP_OPTIMAL or weights[cycles] @ found >= weights[cycles] @ start
+        ):
+            start = found
+        chosen[cycles] = start
+        part_value[number] = float(weights[cycles] @ start)
+        if math.isfinite(outcome.bound):
+            # A bound on w + δ·s bounds w too (s ≥ 0).
+            part_bound[number] = max(min(part_bound[number], outcome.bound), part_value[number])
+        if outcome.status != _MILP_OPTIMAL:
+            status, message = outcome.status, outcome.message
+            abs_gap = math.inf
+        else:
+            abs_gap += outcome.abs_gap
+    total_value, total_bound = totals()
+    if status != _MILP_OPTIMAL:
+        report("stopped", total_value, total_bound)
+    return _Total(chosen, max(total_bound, total_value), status, bound_if, abs_gap, message)
 
 
 # --------------------------------------------------------------------------------------------
 # Ties: reduced-cost fixing, independent parts, lexicographic passes
-
-
-def _bound_if_chosen(
-    incidence: sparse.csr_array, capacities: IntArray, weights: FloatArray, deadline: float | None
-) -> FloatArray:
-    """For each cycle c, an upper bound on the total of any selection that contains c.
-
-    LP duality: for any firm prices u ≥ 0 and reduced weights r = w − Aᵀu, every feasible
-    selection x has w·x ≤ u·b + Σ max(0, r) + Σ_{r<0} r_c x_c, so containing c costs at least
-    −r_c. The bound holds for *any* u ≥ 0, so it stays valid even if the LP is solved only
-    approximately; we take the better of the simplex and the interior-point duals (they differ on
-    this degenerate LP and fix different cycles).
-    """
-    bound = np.full(len(weights), np.inf)
-    load = np.asarray(incidence.sum(axis=1)).ravel()
-    binding = np.flatnonzero(load > capacities)
-    if not len(binding):
-        return bound  # nothing competes; no cycle can be ruled out
-    matrix, limits = incidence[binding], capacities[binding].astype(np.float64)
-    for method in ("highs-ds", "highs-ipm"):
-        left = _time_left(deadline)
-        if left is not None and left <= 0:
-            break
-        options: dict[str, object] = {} if left is None else {"time_limit": left}
-        lp = linprog(
-            -weights, A_ub=matrix, b_ub=limits, bounds=(0.0, 1.0), method=method, options=options
-        )
-        if lp.status != 0 or lp.ineqlin is None:
-            continue
-        prices = np.maximum(-np.asarray(lp.ineqlin.marginals), 0.0)
-        reduced = weights - matrix.T @ prices
-        dual_value = float(prices @ limits + np.maximum(reduced, 0.0).sum())
-        bound = np.minimum(bound, dual_value + reduced)
-    return bound
 
 
 def _independent_parts(linking: sparse.csr_array) -> list[IntArray]:
@@ -558,157 +866,40 @@ def _tie_break_scores(names: list[tuple[str, ...]]) -> FloatArray:
     return scores
 
 
-def _perturbed_secondary(
-    packing: _Packing,
-    weights: FloatArray,
-    objective: FloatArray,
-    best: float,
-    tolerance: float,
-    start_gap: float,
-    deadline: float | None,
-) -> BoolArray | None:
-    """The integer-valued secondary objective without an objective-fixing row, when provable.
-
-    Maximise w·x + δ·s·x instead. If the answer x' is itself a tie (w·x' ≥ best − tolerance), it
-    maximises s among all ties: a tie x'' with s·x'' ≥ s·x' + 1 would give
-    w·x' ≥ best − tolerance + δ − gap, while w·x' ≤ best + start_gap, which is impossible when
-    δ > tolerance + gap + start_gap. Returns None when that proof does not go through (then the
-    caller runs the exact pass): this shortcut is only about speed, never about the answer.
-    """
-    outcome = _maximise(
-        packing, packing.objective(weights) + _PERTURBATION * objective, [], deadline
-    )
-    candidate = outcome.chosen
-    if (
-        outcome.status == _MILP_OPTIMAL
-        and candidate is not None
-        and packing.fits(candidate)
-        and float(weights @ candidate) >= best - tolerance
-        and tolerance + outcome.abs_gap + start_gap < _PERTURBATION
-    ):
-        return candidate
-    return None
-
-
-def _is_only_tie(
-    packing: _Packing,
-    weights: FloatArray,
-    selection: BoolArray,
-    earlier_rows: list[LinearConstraint],
-    best: float,
-    tolerance: float,
-    start_gap: float,
-    deadline: float | None,
-) -> bool:
-    """Whether ``selection`` is provably the only tie left, so no tie-break is needed.
-
-    The same perturbation argument with the Hamming distance D(x) to ``selection`` (an integer):
-    maximise w·x + δ·D(x), keeping the earlier integer objectives' rows but not the total's.
-    If the answer is a tie, no tie is farther from ``selection``; if it is ``selection`` itself,
-    every tie is. With real-valued weights ties are rare, and this solve is as easy as the first
-    pass, while the tie-break pass with its objective-fixing row can be far harder.
-    """
-    away = np.where(selection, -1.0, 1.0)  # D(x) = Σ away·x + |selection|
-    outcome = _maximise(
-        packing, packing.objective(weights + _PERTURBATION * away), earlier_rows, deadline
-    )
-    candidate = outcome.chosen
-    return bool(
-        outcome.status == _MILP_OPTIMAL
-        and candidate is not None
-        and packing.fits(candidate)
-        and float(weights @ candidate) >= best - tolerance
-        and tolerance + outcome.abs_gap + start_gap < _PERTURBATION
-        and np.array_equal(candidate, selection)
-    )
-
-
-def _lexicographic(
-    packing: _Packing,
-    weights: FloatArray,
-    objectives: list[FloatArray],
-    start: BoolArray,
-    tolerance: float,
-    start_gap: float,
-    deadline: float | None,
-) -> tuple[BoolArray, bool]:
-    """Keep the total within ``tolerance`` of ``start``'s and maximise each objective in turn.
-
-    All objectives but the last (the tie-break score) are integer-valued. Returns the selection
-    and whether every pass finished. A pass's answer is taken only after checking it kept the
-    total and the earlier objectives; anything else keeps the last good one.
-    """
-    best = float(weights @ start)
-    fixed = [packing.at_least(packing.objective(weights), best - tolerance)]
-    selection = start
-    for index, objective in enumerate(objectives):
-        left = _time_left(deadline)
-        if left is not None and left <= 0:
-            return selection, False
-        # Before the first pass (no ties at all?) and before the tie-break (none left?).
-        if index in (0, len(objectives) - 1) and _is_only_tie(
-            packing, weights, selection, fixed[1:], best, tolerance, start_gap, deadline
-        ):
-            return selection, True
-        if index == 0 and len(objectives) > 1:
-            # An objective-fixing row makes a MILP much harder than the weight-driven original;
-            # for the first, integer-valued, objective a perturbed solve usually proves the answer.
-            shortcut = _perturbed_secondary(
-                packing, weights, objective, best, tolerance, start_gap, deadline
-            )
-            if shortcut is not None:
-                selection = shortcut
-                fixed.append(packing.at_least(objective, packing.value(objective, selection) - 0.5))
-                continue
-        outcome = _maximise(packing, objective, fixed, deadline)
-        candidate = outcome.chosen
-        if (
-            candidate is None
-            or not packing.fits(candidate)
-            or float(weights @ candidate) < best - tolerance
-            or any(
-                packing.value(earlier, candidate) < packing.value(earlier, selection) - 0.5
-                for earlier in objectives[:index]
-            )
-        ):
-            return selection, False
-        selection = candidate
-        if outcome.status != _MILP_OPTIMAL:
-            return selection, False
-        # Secondary objectives count cycles or firms: integers, so fixing them at
-        # "≥ best − 0.5" needs no tolerance. (The last, tie-break, row is never used.)
-        fixed.append(packing.at_least(objective, packing.value(objective, selection) - 0.5))
-    return selection, True
-
-
-def _break_ties(
+def _prefer_pass(
     *,
     incidence: sparse.csr_array,
     capacities: IntArray,
     weights: FloatArray,
     lengths: IntArray,
-    names: list[tuple[str, ...]],
+    names: Callable[[IntArray], list[tuple[str, ...]]],
     chosen: BoolArray,
-    chosen_gap: float,
+    slack: float,
+    start_gap: float,
     prefer: Prefer,
+    bound_if_chosen: FloatArray,
     deadline: float | None,
 ) -> tuple[BoolArray, bool]:
-    """Passes 2 and 3 among the selections whose total is within TIE_TOLERANCE of ``chosen``'s.
+    """Pass 2: the most firms served / swaps among selections at most ``slack`` lighter.
 
-    Two provably safe reductions give HiGHS small problems here (an objective-fixing row makes a
-    MILP much harder); ``_lexicographic`` then often skips or shortcuts the passes themselves:
-    1. Reduced-cost fixing: a cycle whose LP bound (see ``_bound_if_chosen``) is below the
-       optimum minus the tolerance is in no tied selection, so it is dropped.
-    2. The remaining cycles split into independent parts that share no binding firm (for
-       ``more_firms``: no firm at all, since "firms served" couples any two cycles of a firm).
-       All objectives are sums over parts, so each part is solved on its own; the tolerance is
-       split evenly so the total still stays within TIE_TOLERANCE. A part without a binding firm
-       takes all its cycles.
+    ``slack`` is what is left of TIE_TOLERANCE after the first pass (its answer may already be a
+    little below the proven bound), so the answer stays within the tolerance of the optimum.
+    Two provably safe reductions keep the MILPs small, and a warm start keeps them cheap:
+    1. Reduced-cost fixing: a cycle whose LP bound (``bound_if_chosen``, see ``_solve_total``)
+       is below the first pass's total minus the slack is in no such selection: dropped.
+    2. The rest splits into parts that share no binding firm (for ``more_firms``: no firm at
+       all, since "firms served" couples any two cycles of a firm). The objectives are sums over
+       parts, so each part is solved alone with its share of the slack. A part without a
+       binding firm already has all its cycles.
+    Each part maximises g + δ'·s, g the integer-valued goal and s the hash scores with
+    δ'·Σ s ≤ 1/4, subject to "weight ≥ the first pass's weight there − share of the slack",
+    starting from the first pass's selection (which satisfies that row). With HiGHS's absolute
+    gap at 1/4, g is provably at its maximum (an integer) and s breaks the remaining ties.
+    Every answer is checked (feasible, weight kept, g not lower) before it is taken.
     """
     best_total = float(weights @ chosen)
-    bound = _bound_if_chosen(incidence, capacities, weights, deadline)
     # 1e-9: slack for rounding in the bound's own float arithmetic.
-    survivors = np.flatnonzero((bound >= best_total - TIE_TOLERANCE - 1e-9) | chosen)
+    survivors = np.flatnonzero((bound_if_chosen >= best_total - slack - 1e-9) | chosen)
     sub = incidence[:, survivors]
     load = np.asarray(sub.sum(axis=1)).ravel()
     binding = load > capacities
@@ -716,34 +907,58 @@ def _break_ties(
     parts = _independent_parts(sub[np.flatnonzero(linking)])
     has_binding_firm = np.diff(sub[np.flatnonzero(binding)].tocsc().indptr) > 0
     contested = [part for part in parts if has_binding_firm[part].any()]
-
     result = chosen.copy()
-    for part in parts:
-        if not has_binding_firm[part].any():
-            result[survivors[part]] = True  # every cycle fits, and each one adds weight
-    scores = _tie_break_scores([names[i] for i in survivors])
-    tolerance = TIE_TOLERANCE / max(len(contested), 1)
+    tolerance = slack / max(len(contested), 1)
     complete = True
     for part in contested:
+        left = _time_left(deadline)
+        if left is not None and left <= 0:
+            return result, False
         cycles = survivors[part]
         firms = np.flatnonzero(np.asarray(sub[:, part].sum(axis=1)).ravel() > 0)
         packing = _Packing.build(
             incidence[firms][:, cycles], capacities[firms], coverage=prefer == "more_firms"
         )
-        objectives: list[FloatArray] = []
         if prefer == "more_swaps":
-            objectives.append(packing.objective((lengths[cycles] == 2).astype(np.float64)))
-        elif prefer == "more_firms":
-            objectives.append(packing.objective(np.zeros(len(cycles)), per_firm=1.0))
-        objectives.append(packing.objective(scores[part]))
-        selection, finished = _lexicographic(
-            packing, weights[cycles], objectives, chosen[cycles], tolerance, chosen_gap, deadline
-        )
-        result[cycles] = selection
-        complete = complete and finished
-    if not _fits(result, incidence, capacities) or float(weights @ result) < (
-        best_total - TIE_TOLERANCE
-    ):
+            goal = packing.objective((lengths[cycles] == 2).astype(np.float64))
+        else:
+            goal = packing.objective(np.zeros(len(cycles)), per_firm=1.0)
+        scores = _tie_break_scores(names(cycles)) / (4 * len(cycles))
+        start = chosen[cycles]
+        part_weights = weights[cycles]
+        lower = float(part_weights @ start) - tolerance
+        secondary = goal + packing.objective(scores)  # g + δ'·s, δ'·Σ s ≤ 1/4
+        # The shortcut first: no objective-fixing row, so as easy as the first pass.
+        shortcut = _maximise(
+            packing, packing.objective(part_weights) + _PERTURBATION * secondary, [], deadline,
+            start=start,
+        )  # fmt: skip
+        found = shortcut.chosen
+        if (
+            shortcut.status == _MILP_OPTIMAL
+            and found is not None
+            and packing.fits(found)
+            and float(part_weights @ found) >= lower
+            # A selection at least `lower` with one more firm/swap would beat `found` on the
+            # perturbed objective unless δ exceeds the slack, the first pass's gap (bound minus
+            # its weight), the score term (≤ δ/4) and this solve's gap.
+            and tolerance + start_gap + _PERTURBATION / 4 + shortcut.abs_gap
+            < _PERTURBATION
+        ):
+            result[cycles] = found
+            continue
+        row = packing.at_least(packing.objective(part_weights), lower)
+        outcome = _maximise(packing, secondary, [row], deadline, start=start, abs_gap=0.25)
+        found = outcome.chosen
+        if (
+            found is not None
+            and packing.fits(found)
+            and float(part_weights @ found) >= lower
+            and packing.value(goal, found) >= packing.value(goal, start) - 0.5
+        ):
+            result[cycles] = found
+        complete = complete and outcome.status == _MILP_OPTIMAL and found is not None
+    if not _fits(result, incidence, capacities) or float(weights @ result) < best_total - slack:
         return chosen, False  # a safety net; the checks above make this unreachable
     return result, complete
 
@@ -760,17 +975,20 @@ def solve_round(
     prefer: Prefer = "none",
     time_limit: float | None = None,
     exclude_cycles: Iterable[Sequence[str]] = (),
+    progress: ProgressCallback | None = None,
 ) -> RoundResult:
-    """Clear one exchange round exactly with HiGHS (``scipy.optimize.milp``).
+    """Clear one exchange round exactly with HiGHS (``highspy``).
 
     Lexicographic passes: (1) maximise total weight; (2) if ``prefer`` is ``"more_firms"`` or
     ``"more_swaps"``, keep the total within :data:`TIE_TOLERANCE` of the optimum and maximise
     distinct firms served or the number of 2-cycles; (3) keep both and maximise a hash-ordered
     tie-break score, so the answer does not depend on the solver's path among equal optima.
 
-    ``time_limit`` (seconds) covers all passes. If the first pass stops early, the better of its
-    incumbent and the greedy selection is returned with status ``"time_limit"``; if a later pass
-    stops early, the total is still proven optimal and ``tie_break_complete`` is False.
+    ``time_limit`` (seconds) covers all passes. If the first pass stops early, the best selection
+    found is returned (never worse than greedy) with status ``"time_limit"``, the proven ``bound``
+    and the relative gap ``mip_gap`` to it; if a later pass stops early, the total is still proven
+    optimal and ``tie_break_complete`` is False. ``progress`` is called with a
+    :class:`SolveProgress` at each stage and about once a second during a long branch-and-bound.
     ``exclude_cycles`` (any rotation) are never chosen — for re-clearing after a decline.
     Raises :class:`RoundInputError` for unusable input.
     """
@@ -795,59 +1013,75 @@ def solve_round(
         *,
         proven: bool,
         gap: float | None,
+        bound: float | None,
         tie_break_complete: bool = True,
         detail: str = "",
     ) -> RoundResult:
         return _result(
-            graph, candidates, chosen, status, proven_optimal=proven, mip_gap=gap,
+            graph, candidates, chosen, status, proven_optimal=proven, mip_gap=gap, bound=bound,
             started=started, enumerated=enumerated, notes=notes,
             tie_break_complete=tie_break_complete, detail=detail,
         )  # fmt: skip
 
     if len(candidates) == 0:
-        return finish(np.zeros(0, dtype=np.bool_), "optimal", proven=True, gap=0.0)
+        return finish(np.zeros(0, dtype=np.bool_), "optimal", proven=True, gap=0.0, bound=0.0)
 
     incidence = _incidence(candidates, len(graph.firm_ids))
     # Scale so the heaviest cycle weighs 1: HiGHS's absolute tolerances then mean the same
     # thing for every network, whatever unit the learning values are in.
-    weights = candidates.weights / float(candidates.weights.max())
 
-    # Pass 1: the total weight.
-    packing = _Packing.build(incidence, graph.capacities, coverage=False)
-    first = _maximise(packing, packing.objective(weights), [], deadline)
-    if first.status != _MILP_OPTIMAL or first.chosen is None or not packing.fits(first.chosen):
-        greedy = greedy_selection(candidates.members, candidates.weights, graph.capacities)
-        chosen, used = greedy, "greedy selection"
-        incumbent = first.chosen
-        if (
-            incumbent is not None
-            and packing.fits(incumbent)
-            and weights @ incumbent >= (weights @ greedy)
-        ):
-            chosen, used = incumbent, "solver's best selection"
+    scale = float(candidates.weights.max())
+    weights = candidates.weights / scale
+
+    def report(stage: str, value: float, bound: float) -> None:
+        if progress is not None:
+            progress(SolveProgress(time.perf_counter() - started, value * scale,
+                                   max(bound, value) * scale, stage))  # fmt: skip
+
+    # Pass 1: the total weight, anytime.
+    def names(cycles: IntArray) -> list[tuple[str, ...]]:
+        return _cycle_names(graph, candidates.members[cycles])
+
+    first = _solve_total(
+        incidence, graph.capacities, weights, candidates.members, names, deadline, report
+    )
+    bound = first.bound * scale
+    if first.status != _MILP_OPTIMAL:
         status: RoundStatus = "time_limit" if first.status == _MILP_LIMIT else "error"
+        reached = float(weights @ first.chosen) * scale
+        within = _relative_gap(reached, bound)
         detail = (
-            f"time limit reached before optimality was proven; using the {used}"
+            "time limit reached before optimality was proven"
             if status == "time_limit"
-            else f"HiGHS: {first.message}; using the {used}"
-        )
+            else f"HiGHS: {first.message}"
+        ) + f"; returning the best selection found, within {within:.2%} of the best possible"
         return finish(
-            chosen, status, proven=False, gap=first.mip_gap, tie_break_complete=False,
-            detail=detail,
+            first.chosen, status, proven=False, gap=within, bound=bound,
+            tie_break_complete=False, detail=detail,
         )  # fmt: skip
 
-    chosen, complete = _break_ties(
-        incidence=incidence,
-        capacities=graph.capacities,
-        weights=weights,
-        lengths=candidates.lengths,
-        names=_cycle_names(graph, candidates.members),
-        chosen=first.chosen,
-        chosen_gap=first.abs_gap,
-        prefer=prefer,
-        deadline=deadline,
-    )
-    return finish(chosen, "optimal", proven=True, gap=first.mip_gap, tie_break_complete=complete)
+    chosen, complete = first.chosen, True
+    if prefer != "none":
+        report("prefer", float(weights @ chosen), first.bound)
+        chosen, complete = _prefer_pass(
+            incidence=incidence,
+            capacities=graph.capacities,
+            weights=weights,
+            lengths=candidates.lengths,
+            names=names,
+            chosen=chosen,
+            # What the first pass left of the tolerance: its answer may sit below the bound.
+            slack=max(0.0, TIE_TOLERANCE - (first.bound - float(weights @ chosen))),
+            start_gap=first.bound - float(weights @ chosen),
+            prefer=prefer,
+            bound_if_chosen=first.bound_if_chosen,
+            deadline=deadline,
+        )
+    reached = float(candidates.weights[chosen].sum())
+    return finish(
+        chosen, "optimal", proven=True, gap=_relative_gap(reached, bound), bound=bound,
+        tie_break_complete=complete,
+    )  # fmt: skip
 
 
 def greedy_round(
@@ -874,6 +1108,7 @@ def _result(
     proven_optimal: bool,
     mip_gap: float | None,
     started: float,
+    bound: float | None = None,
     enumerated: CandidateCycles,
     notes: list[str],
     tie_break_complete: bool,
@@ -900,6 +1135,7 @@ def _result(
         cycles=names,
         cycle_weights=weights,
         mip_gap=mip_gap,
+        bound=bound,
         seconds=time.perf_counter() - started,
         counts=counts,
         ignored=[*graph.ignored, *notes],
