@@ -314,20 +314,54 @@ def rounds_solve(
                                         "or more_swaps.")] = "none",
     time_limit: Annotated[float | None, typer.Option(help="Seconds before settling for the "
                                                      "best answer found.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress lines on stderr.")] = False,
 ) -> None:
-    """Choose the 2- and 3-cycles of maximum total learning value (exact MILP) and print JSON."""
-    from exchange.rounds.io import RoundFileError, solve_round_file
+    """Choose the 2- and 3-cycles of maximum total learning value (exact MILP) and print JSON.
+
+    Solves that take longer than a second show their progress on stderr about once a second:
+    elapsed time, the best total found, the proven bound and the gap between them."""
+    import contextlib
+    import os
+    import time
+    from collections.abc import Iterator
+
+    from exchange.rounds.io import RoundFileError, progress_line, solve_round_file
+    from exchange.rounds.solver import SolveProgress
 
     if prefer not in {"none", "more_firms", "more_swaps"}:
         _fail("--prefer must be none, more_firms or more_swaps")
+    shown = [0.0]
+
+    def show(progress: SolveProgress) -> None:
+        if not quiet and progress.seconds >= 1.0 and progress.seconds - shown[0] >= 1.0:
+            shown[0] = progress.seconds
+            print(progress_line(progress), file=sys.stderr, flush=True)
+
+    @contextlib.contextmanager
+    def stdout_to_stderr() -> Iterator[None]:
+        # HiGHS prints its banner on the process's standard output, which is the JSON's place.
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            yield
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+    started = time.perf_counter()
     try:
-        out = solve_round_file(file, prefer=prefer, time_limit=time_limit)  # type: ignore[arg-type]
+        with stdout_to_stderr():
+            out = solve_round_file(file, prefer=prefer, time_limit=time_limit,  # type: ignore[arg-type]
+                                   progress=show)
     except RoundFileError as exc:
         _fail(str(exc))
         return
     except OSError as exc:
         _fail(f"{file}: {exc.strerror or exc}")
         return
+    if shown[0]:
+        print(f"{time.perf_counter() - started:7.1f} s  done: {out['status']}", file=sys.stderr)
     typer.echo(json.dumps(out, allow_nan=False))
 
 

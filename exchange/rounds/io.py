@@ -31,8 +31,10 @@ from exchange.rounds.solver import (
     Edge,
     Firm,
     Prefer,
+    ProgressCallback,
     RoundInputError,
     RoundResult,
+    SolveProgress,
     solve_round,
 )
 
@@ -236,6 +238,7 @@ def render_result(result: RoundResult) -> dict[str, Any]:
         "proven_optimal": result.proven_optimal,
         "cycle_weights": list(result.cycle_weights),
         "mip_gap": result.mip_gap,
+        "bound": result.bound,
         "tie_break_complete": result.tie_break_complete,
         "counts": asdict(result.counts),
         "ignored": list(result.ignored),
@@ -244,7 +247,11 @@ def render_result(result: RoundResult) -> dict[str, Any]:
 
 
 def solve_round_file(
-    path: str | os.PathLike[str], *, prefer: Prefer = "none", time_limit: float | None = None
+    path: str | os.PathLike[str],
+    *,
+    prefer: Prefer = "none",
+    time_limit: float | None = None,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """Load, solve and render one round file: the whole ``exchange rounds solve`` command."""
     problem = load_round_file(path)
@@ -255,7 +262,17 @@ def solve_round_file(
             max_cycle_length=problem.max_cycle_length,
             prefer=prefer,
             time_limit=time_limit,
+            progress=progress,
         )
     except RoundInputError as error:  # prefer / time_limit: options, not file content
         raise RoundFileError("invalid options", error.problems) from None
     return render_result(result)
+
+
+def progress_line(progress: SolveProgress) -> str:
+    """One line of the CLI's progress display: elapsed, incumbent, bound, gap, stage."""
+    gap = "—" if not math.isfinite(progress.gap) else f"{progress.gap:.2%}"
+    return (
+        f"{progress.seconds:7.1f} s  best {progress.incumbent:,.2f}  bound {progress.bound:,.2f}"
+        f"  gap {gap}  ({progress.stage})"
+    )

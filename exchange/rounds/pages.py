@@ -213,7 +213,9 @@ def round_admin_action(request: Request, network: AdminNetwork, round_: AdminRou
             result = service.clear(session, round_, user)
             message = (f"Cleared: {len(result.cycles)} new cycle(s), total learning value "
                        f"{result.total_weight:.2f}"
-                       + (" (proven optimal)." if result.proven_optimal else "."))
+                       + (" (proven optimal)." if result.proven_optimal
+                          else f" (within {result.mip_gap * 100:.2g} % of the best possible)."
+                          if result.mip_gap is not None else "."))
         elif action in (RoundAction.close.value, RoundAction.cancel.value):
             service.set_round_state(session, round_, user, RoundAction(action))
             message = f"Round {round_.state}."

@@ -122,3 +122,25 @@ def test_strangers_interns_and_other_admins_are_turned_away(
     round_ = session.get(ExchangeRound, round_id)
     assert round_ is not None
     assert not any(p.confirmed for p in service.participants_of(session, round_))
+
+
+def test_a_clearing_cut_short_says_how_close_it_is(make_client: Callable[..., Client],
+                                                   session: Session,
+                                                   round_world: RoundWorld) -> None:
+    # This little network is solved in no time; the report a time-limited clearing writes
+    # (tests/rounds/test_round_service.py) is put in place to see how the page words it.
+    nina = make_client(round_world.nina)
+    location = _open(nina, round_world)
+    round_id = int(location.rsplit("/", 1)[1])
+    _confirm_everyone(make_client, round_world, round_id)
+    assert nina.submit(f"{location}/clear").status_code == 303
+    round_ = session.get(ExchangeRound, round_id)
+    assert round_ is not None
+    session.refresh(round_)
+    total = round_.last_result["total_weight"]
+    round_.last_result = {**round_.last_result, "status": "time_limit", "proven_optimal": False,
+                          "bound": total / 0.996, "gap": 0.004}
+    session.add(round_)
+    session.commit()
+    admin = nina.get(location)
+    assert "within 0.4 % of the best possible (time limit reached)" in admin.text

@@ -3,6 +3,7 @@ without disturbing accepted cycles, and internships created when a cycle is agre
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from exchange.errors import Conflict, NotFound, ValidationFailed
 from exchange.internships.models import Internship
 from exchange.rounds import service
 from exchange.rounds.models import ExchangeRound, RoundProposal
+from exchange.rounds.solver import RoundResult
 from exchange.rounds.states import (
     InvalidRoundTransition,
     ProposalState,
@@ -67,6 +69,30 @@ def test_clearing_finds_the_ring_and_the_swap(session: Session, round_world: Rou
             top = party.explanation[0]
             assert (top["host_level"], top["own_level"], top["need"]) == (5, 1, 3)
     assert round_.last_result["proven_optimal"] is True
+    assert round_.last_result["gap"] <= 1e-6
+    assert round_.last_result["bound"] == pytest.approx(result.total_weight)
+
+
+def test_a_clearing_cut_short_reports_how_close_it_is(session: Session, round_world: RoundWorld,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # This little network is solved at once (no two cycles compete), so the solver's answer is
+    # dressed as a time-limited one: what is checked is that clear() reports bound and gap.
+    # That the solver's own bound is correct under a time limit is tests/rounds/test_solver.py's.
+    real = service.solve_round
+
+    def cut_short(*args: object, **kwargs: object) -> RoundResult:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        return dataclasses.replace(result, status="time_limit", proven_optimal=False,
+                                   bound=result.total_weight / 0.996, mip_gap=0.004)
+
+    monkeypatch.setattr(service, "solve_round", cut_short)
+    round_ = _open_round(session, round_world)
+    _confirm_all(session, round_world, round_)
+    result = service.clear(session, round_, round_world.nina)
+    report = round_.last_result
+    assert report["status"] == "time_limit" and report["proven_optimal"] is False
+    assert report["bound"] == pytest.approx(result.total_weight / 0.996)
+    assert report["gap"] == 0.004
 
 
 def test_only_confirmed_members_are_cleared(session: Session, round_world: RoundWorld) -> None:

@@ -24,6 +24,7 @@ from exchange.rounds.solver import (
     Firm,
     RoundInputError,
     RoundResult,
+    SolveProgress,
     build_round_graph,
     enumerate_cycles,
     greedy_round,
@@ -511,6 +512,43 @@ def test_a_time_limit_returns_a_feasible_round_at_least_as_good_as_greedy() -> N
     assert "time limit" in result.detail
     assert result.total_weight >= greedy_round(firms, edges).total_weight
     assert_valid(result, firms, edges)
+
+
+def test_a_time_limited_solve_returns_its_best_incumbent_with_a_correct_bound() -> None:
+    # Hard enough that HiGHS cannot prove the optimum in a second on any machine, small enough
+    # that the unlimited solve (the reference) takes a few seconds.
+    firms, edges = clustered_network(400, seed=5)
+    reports: list[SolveProgress] = []
+    limited = solve_round(firms, edges, time_limit=1.0, progress=reports.append)
+    exact = solve_round(firms, edges)
+    assert exact.proven_optimal
+    assert limited.status == "time_limit"
+    assert not limited.proven_optimal
+    assert_valid(limited, firms, edges)
+    assert limited.bound is not None and limited.mip_gap is not None
+    # The bound is proven: never below the true optimum, and the answer never above it.
+    assert limited.bound >= exact.total_weight * (1 - 1e-9)
+    assert limited.total_weight <= exact.total_weight * (1 + 1e-9)
+    assert limited.mip_gap == pytest.approx(
+        (limited.bound - limited.total_weight) / limited.bound
+    )
+    assert f"within {limited.mip_gap:.2%} of the best possible" in limited.detail
+    # Never worse than greedy, and the best of everything the progress display showed.
+    assert limited.total_weight >= greedy_round(firms, edges).total_weight
+    assert reports and reports[0].stage == "greedy"
+    assert limited.total_weight == pytest.approx(max(r.incumbent for r in reports), rel=1e-6)
+    assert all(r.bound >= exact.total_weight * (1 - 1e-9) for r in reports)
+    assert all(r.incumbent <= r.bound for r in reports)
+    # The LP-guided incumbent and local search already beat greedy by far on such a network.
+    assert limited.mip_gap < 0.05
+
+
+def test_an_optimal_result_reports_its_bound() -> None:
+    firms, edges = clustered_network(100, seed=4, local_hosts=3)
+    result = solve_round(firms, edges)
+    assert result.proven_optimal
+    assert result.bound == pytest.approx(result.total_weight, rel=1e-6)
+    assert result.mip_gap is not None and result.mip_gap <= 1e-6
 
 
 def test_a_generous_time_limit_still_proves_optimality() -> None:
