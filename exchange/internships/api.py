@@ -146,7 +146,7 @@ def list_internships(
     next_url = None
     if more and rows:
         next_url = str(request.url.include_query_params(cursor=rows[-1].id, limit=limit))
-    return InternshipPage(items=[views.public_of(session, i, user) for i in rows],
+    return InternshipPage(items=views.public_page(session, rows, user),
                           next=next_url)
 
 

@@ -20,7 +20,7 @@ Rules checked here, in one place:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -103,14 +103,20 @@ def roles_of(session: Session, internship: Internship, user: User | None) -> fro
         return frozenset()
     memberships = _role_rows(session, user.id,
                              [internship.home_business_id, internship.host_business_id])
+    return roles_given(internship, user.id, memberships)
+
+
+def roles_given(internship: Internship, user_id: int,
+                memberships: dict[int, str]) -> frozenset[Role]:
+    """`roles_of` from the caller's memberships by business id (a page loads them at once)."""
     roles = set()
     if memberships.get(internship.home_business_id) in OWNER_ROLES:
         roles.add(Role.home_owner)
     if memberships.get(internship.host_business_id) in OWNER_ROLES:
         roles.add(Role.host_owner)
-    if internship.mentor_id == user.id and internship.host_business_id in memberships:
+    if internship.mentor_id == user_id and internship.host_business_id in memberships:
         roles.add(Role.mentor)
-    if internship.intern_id == user.id:
+    if internship.intern_id == user_id:
         roles.add(Role.intern)
     return frozenset(roles)
 
@@ -195,9 +201,17 @@ def agreement_versions_of(session: Session, internship: Internship) -> list[Agre
 
 def available_actions(session: Session, internship: Internship, user: User) -> list[Action]:
     roles = roles_of(session, internship, user)
+    return actions_given(internship, roles, lambda: acceptances_of(session, internship))
+
+
+def actions_given(internship: Internship, roles: frozenset[Role],
+                  acceptances: Callable[[], dict[AgreementParty, AgreementAcceptance]]
+                  ) -> list[Action]:
+    """`available_actions` from the caller's roles and (only read when it matters) the
+    acceptances of the current agreement version."""
     found = actions_for(InternshipState(internship.state), roles)
     if Action.accept in found:
-        party_done = acceptances_of(session, internship)
+        party_done = acceptances()
         if all(p in party_done for p in _parties_of(roles)):
             found.remove(Action.accept)
     return found
