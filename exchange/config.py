@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=8, ge=0)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
 
+    # Network API keys: requests per key (a `limits` rate string), counted in this store:
+    # `memory://` per process, `redis://host:6379/0` shared by every worker and replica.
+    network_key_rate_limit: str = "600/minute"
+    rate_limit_storage: str = "memory://"
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if not self.database_url:

@@ -9,8 +9,9 @@ Header Field" describes):
   is stored). The first complete response is stored and **replayed for 24 hours** to every
   repeat of the same request, with `Idempotent-Replayed: true`.
 - The same key with a different request (method, path, query or body) is **422**.
-- A repeat while the first is still running is **409**: the claim is committed before the route
-  runs, in its own short transaction, so a concurrent request on another worker sees it.
+- A repeat while the first is still running is **409** with `Retry-After: 1`: the claim is
+  committed before the route runs, in its own short transaction, so a concurrent request on
+  another worker sees it.
 - Responses that say "not done, try again" are not stored, so a retry runs for real: 5xx,
   401, 409 and 429 (and a crash). A claim whose request died without answering is taken over
   after :data:`STALE_CLAIM` so a key is never stuck for a day.
@@ -57,6 +58,9 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
 STALE_CLAIM = timedelta(minutes=2)
 KEY_MAX_LENGTH = 255
+# A concurrent duplicate is told to come back this much later (409 `Retry-After`): most
+# requests finish well within it, and the repeat then gets the stored answer.
+BUSY_RETRY_AFTER_SECONDS = 1
 _NOT_STORED = frozenset({401, 409, 429})
 # Headers a replay must not copy: they describe the original exchange, not the answer.
 _SKIPPED_HEADERS = frozenset({"content-length", "date", "server", "x-request-id", "set-cookie"})
@@ -312,9 +316,13 @@ class IdempotencyMiddleware:
                 [{"field": HEADER, "message": "was already used for a different request"}]))
             return
         if isinstance(outcome, Busy):
-            await _send_whole(send, *_problem(
+            status, headers, problem_body = _problem(
                 409, "idempotency-key-in-use", "Request in progress",
-                f"A request with this {HEADER} is still being processed; retry later."))
+                f"A request with this {HEADER} is still being processed; retry after "
+                f"{BUSY_RETRY_AFTER_SECONDS} s (the stored answer is replayed then).")
+            await _send_whole(send, status,
+                              [*headers, ["retry-after", str(BUSY_RETRY_AFTER_SECONDS)]],
+                              problem_body)
             return
         if isinstance(outcome, Replay):
             await _send_whole(send, outcome.status,

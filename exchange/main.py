@@ -39,6 +39,7 @@ from exchange.paths import static_dir
 from exchange.profiles import api as profiles_api
 from exchange.profiles import matrix_api, matrix_pages, members_api, members_pages
 from exchange.profiles import pages as profiles_pages
+from exchange.ratelimit import RateLimitHeaders
 from exchange.rounds import api as rounds_api
 from exchange.rounds import pages as rounds_pages
 from exchange.taxonomy import api as taxonomy_api
@@ -131,5 +132,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(RateLimitHeaders)
     install_load_shedding(app, settings)  # last: the outermost middleware
     return app

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs and runs all of it: lint, unit and service tests on
-# SQLite and on a real PostgreSQL server, the API fuzzer and the browser tests.
+# SQLite and on a real PostgreSQL server (and a real Redis for shared rate limits), the API
+# fuzzer and the browser tests.
 # Extra arguments go to pytest (e.g. `bash scripts/test.sh -k login`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # shared rate limits
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else

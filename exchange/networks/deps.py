@@ -2,7 +2,8 @@
 
 API: `NetworkKey(Scope.members_read)` — a live `pie_net_` key (401 otherwise) of the network in
 the path (404 for any other network, exactly as if it did not exist), holding the scope (403),
-within its rate limit (429 with `Retry-After`).
+within its rate limit (429 with `Retry-After`; `RateLimit-Policy`/`RateLimit` headers on every
+answer, see exchange/ratelimit.py).
 
 Pages: `AdminNetwork` — the signed-in user administers the network in the path (404 otherwise;
 platform admins may manage every network).
@@ -10,17 +11,13 @@ platform admins may manage every network).
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
+from exchange import ratelimit
 from exchange.accounts.deps import CurrentUser
 from exchange.accounts.models import User
 from exchange.deps import SessionDep, SettingsDep
@@ -28,6 +25,7 @@ from exchange.errors import NotAuthenticated, NotFound, PermissionDenied, RateLi
 from exchange.networks import keys as keys_service
 from exchange.networks import service
 from exchange.networks.models import Network, NetworkApiKey, Scope
+from exchange.ratelimit import RateLimit
 
 network_key_scheme = HTTPBearer(
     auto_error=False,
@@ -39,27 +37,20 @@ network_key_scheme = HTTPBearer(
 DEFAULT_RATE = "600/minute"
 
 
-class KeyRateLimit:
-    """Requests per API key in a moving window, counted in this process (one server process
-    per deployment today; a shared `limits` storage such as Redis would be the change for
-    several)."""
+class KeyRateLimit(RateLimit):
+    """Requests per API key in a moving window (exchange/ratelimit.py): counted in the store of
+    EXCHANGE_RATE_LIMIT_STORAGE, so with Redis every worker and replica shares the count."""
 
-    def __init__(self, rate: str = DEFAULT_RATE) -> None:
-        self.item: RateLimitItem = parse(rate)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    def hit(self, key_id: int) -> int | None:
-        """None when allowed, else the seconds to wait."""
-        if self.limiter.hit(self.item, "network-key", str(key_id)):
-            return None
-        stats = self.limiter.get_window_stats(self.item, "network-key", str(key_id))
-        return max(1, math.ceil(stats.reset_time - time.time()))
+    def __init__(self, rate: str = DEFAULT_RATE, storage_uri: str = "memory://") -> None:
+        super().__init__("per-key", rate, ratelimit.storage(storage_uri))
 
 
 def rate_limit_for(app: FastAPI) -> KeyRateLimit:
     limit: KeyRateLimit | None = getattr(app.state, "network_rate_limit", None)
     if limit is None:
-        limit = app.state.network_rate_limit = KeyRateLimit()
+        settings = app.state.settings
+        limit = app.state.network_rate_limit = KeyRateLimit(
+            settings.network_key_rate_limit, settings.rate_limit_storage)
     return limit
 
 
@@ -82,9 +73,11 @@ def _authenticated_key(
     if network.slug != network_slug:
         raise NotFound("No network with that address is visible to this key.")
     assert key.id is not None
-    wait = rate_limit_for(request.app).hit(key.id)
-    if wait is not None:
-        raise RateLimited("This API key sent too many requests.", retry_after=wait)
+    verdict = rate_limit_for(request.app).hit(str(key.id))
+    ratelimit.remember_headers(request.scope.setdefault("state", {}), verdict.headers)
+    if not verdict.allowed:
+        raise RateLimited("This API key sent too many requests.",
+                          retry_after=verdict.retry_after)
     return KeyContext(key, network)
 
 

@@ -86,6 +86,7 @@ def test_a_running_request_with_the_key_makes_the_repeat_409(
                                                    "Content-Type": "application/json"})
     assert r.status_code == 409
     assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.headers["retry-after"] == "1"  # come back when the first has answered
 
 
 def test_errors_that_mean_try_again_are_not_stored(make_client: Any, session: Session) -> None:

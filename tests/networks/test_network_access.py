@@ -126,8 +126,12 @@ def test_a_key_is_rate_limited_with_retry_after(api: Client, app: Any) -> None:
     from exchange.networks.deps import KeyRateLimit
 
     app.state.network_rate_limit = KeyRateLimit("3/minute")
-    statuses = [api.get("/api/v1/networks/pune-chamber").status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    answers = [api.get("/api/v1/networks/pune-chamber") for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    # draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it
+    assert {a.headers["ratelimit-policy"] for a in answers} == {'"per-key";q=3;w=60'}
+    assert [a.headers["ratelimit"].split(";")[1] for a in answers] == ["r=2", "r=1", "r=0",
+                                                                        "r=0"]
     last = api.get("/api/v1/networks/pune-chamber")
     assert _is_problem(last, 429)
     assert 1 <= int(last.headers["retry-after"]) <= 60
