@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     mail_from: str = "Peer Internship Exchange <no-reply@exchange.invalid>"
 
+    # Largest request body read, in bytes; larger ones are answered 413 before they are read.
+    # A 1,000-member sync of generated members is 2.2 MB as compact JSON (3.5 MB indented).
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
     # Failed log-ins tolerated inside the window before further attempts are refused.
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20

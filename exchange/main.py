@@ -17,6 +17,7 @@ from exchange.config import Settings, get_settings, public_base_url_var
 from exchange.db import engine_for
 from exchange.deps import integer_path_params_in_range
 from exchange.errors import install_error_handlers
+from exchange.guards import install_guards
 from exchange.idempotency import install_idempotency
 from exchange.internships import api as internships_api
 from exchange.internships import pages as internships_pages
@@ -123,11 +124,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         request.state.request_id = rid
         response = await call_next(request)
         response.headers["X-Request-ID"] = rid
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         log.info("%s %s %s rid=%s", request.method, request.url.path, response.status_code, rid)
         return response
+
+    install_guards(app, settings.max_body_bytes)  # outermost: before anything reads a body
 
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
     for router in ROUTERS:

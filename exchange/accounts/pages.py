@@ -178,7 +178,8 @@ def reset_password_form(
     except ValidationFailed as exc:
         return render(request, "accounts/reset_password.html", status_code=400,
                       errors=exc.by_field(), context={"token": None})
-    return render(request, "accounts/reset_password.html", context={"token": token})
+    return render(request, "accounts/reset_password.html", context={"token": token},
+                  no_store=True)
 
 
 @router.post("/reset-password/{token}")
@@ -192,7 +193,7 @@ def reset_password(
         session.rollback()
         errors = exc.by_field()
         return render(request, "accounts/reset_password.html", status_code=422, errors=errors,
-                      context={"token": None if "token" in errors else token})
+                      context={"token": None if "token" in errors else token}, no_store=True)
     response = redirect(request, "/login", "Your password is changed. Log in with it now.")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -229,7 +230,7 @@ def create_token(
     # Rendered, not redirected: the token is shown once and must not travel in a cookie or URL.
     return render(request, "accounts/tokens.html", {
         "tokens": service.list_api_tokens(session, user), "new_token": issued.token,
-    }, status_code=201)
+    }, status_code=201, no_store=True)
 
 
 @router.post("/account/tokens/{token_id}/revoke")

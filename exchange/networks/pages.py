@@ -170,7 +170,8 @@ def _keys_page(request: Request, session: Session, network: Network, *, new_key:
     return render(request, "networks/keys.html", {
         "network": network, "keys": keys_service.keys_of(session, network),
         "new_key": new_key, "scopes": list(Scope), "scope_help": SCOPE_HELP,
-    }, status_code=status_code, errors=errors, form=form or {"scopes": []})
+    }, status_code=status_code, errors=errors, form=form or {"scopes": []},
+        no_store=new_key is not None)
 
 
 @router.get("/networks/{network_slug}/keys")
@@ -261,7 +262,8 @@ def _webhooks_page(request: Request, session: Session, network: Network, *,
     return render(request, "networks/webhooks.html", {
         "network": network, "endpoints": webhooks.endpoints_of(session, network),
         "event_types": webhooks.EVENT_TYPES, "new_secret": new_secret,
-    }, status_code=status_code, errors=errors, form=form or {"event_types": []})
+    }, status_code=status_code, errors=errors, form=form or {"event_types": []},
+        no_store=new_secret is not None)
 
 
 @router.get("/networks/{network_slug}/webhooks")

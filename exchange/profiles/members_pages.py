@@ -59,7 +59,8 @@ def _members_page(
         "issued": issued,
     }
     return render(request, "profiles/members.html", context, status_code=status_code,
-                  errors=errors, form=form or {"role": BusinessRole.intern.value})
+                  errors=errors, form=form or {"role": BusinessRole.intern.value},
+                  no_store=issued is not None)
 
 
 def _refused(

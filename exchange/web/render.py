@@ -94,7 +94,10 @@ def render(
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     form: dict[str, Any] | None = None,
+    no_store: bool = False,
 ) -> HTMLResponse:
+    """`no_store` for a page that shows a secret once (a new token, key, webhook secret or
+    invitation link) or carries one (a reset link): no browser or proxy cache keeps a copy."""
     flashes = _read_flashes(request)
     if flashes:
         request.state.flash_consumed = True
@@ -109,5 +112,7 @@ def render(
     }
     ctx.update(context or {})
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    if no_store:
+        response.headers["Cache-Control"] = "no-store"
     _finish(request, response)
     return response

@@ -33,6 +33,7 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Page,
     Playwright,
     Request,
@@ -116,6 +117,7 @@ class PageProblems:
 
     def watch(self, page: Page) -> None:
         page.on("pageerror", lambda exc: self.errors.append(f"script error: {exc}"))
+        page.on("console", self._on_console)
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_request_failed)
 
@@ -124,6 +126,11 @@ class PageProblems:
         # with it (CSS, scripts, images, fonts) must not.
         if response.status >= 400 and response.request.resource_type != "document":
             self.errors.append(f"{response.status} for {response.url}")
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        # A script or style the Content-Security-Policy blocked fails silently but for this.
+        if "Content Security Policy" in message.text:
+            self.errors.append(f"CSP violation: {message.text}")
 
     def _on_request_failed(self, request: Request) -> None:
         if request.resource_type != "document":
