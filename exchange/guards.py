@@ -1,7 +1,8 @@
 """Guards every request passes before any route runs: a bounded body and the security headers.
 
 Both are pure ASGI middleware (no `BaseHTTPMiddleware`), so they see the raw byte stream and the
-raw response start, whatever the route or the middleware inside them does.
+raw response start, whatever the route or the middleware inside them does. Only load shedding
+(exchange/loadshed.py) stands outside them.
 
 **Body limit.** A request whose `Content-Length` is over `EXCHANGE_MAX_BODY_BYTES` is answered
 413 at once: no byte of the body is read, no credential checked, no database touched. A body
@@ -200,8 +201,8 @@ class SecurityHeadersMiddleware:
 
 
 def install_guards(app: FastAPI, max_body_bytes: int) -> None:
-    """Call last among the middleware: the guards must wrap everything else (the body limit in
-    particular must stand outside the idempotency middleware, which reads the body)."""
+    """Call after every middleware that reads a body (the idempotency one does): the guards
+    must wrap them. Only load shedding, which reads nothing, stands outside."""
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     document_body_limit(app, max_body_bytes)

@@ -127,7 +127,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         log.info("%s %s %s rid=%s", request.method, request.url.path, response.status_code, rid)
         return response
 
-    install_guards(app, settings.max_body_bytes)  # outermost: before anything reads a body
+    install_guards(app, settings.max_body_bytes)  # outside everything that reads a body
 
     app.mount("/static", StaticFiles(directory=str(static_dir())), name="static")
     for router in ROUTERS:
