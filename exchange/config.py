@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = 900
     password_reset_ttl_seconds: int = 3600
     session_ttl_seconds: int = 14 * 24 * 3600
+    # Webhooks may go to loopback/private addresses: local development and the tests only
+    # (exchange/networks/targets.py); refused in production mode.
+    webhook_allow_private_targets: bool = False
 
     # Capacity of each web worker process (exchange/loadshed.py, db.pool_options): requests
     # running at once (each holds one pooled database connection), requests waiting for a
@@ -77,6 +80,9 @@ class Settings(BaseSettings):
             self.secret_key = _persisted_secret(self.data_dir)
         elif self.mode is Mode.production and len(self.secret_key) < 32:
             raise ValueError("EXCHANGE_SECRET_KEY must be at least 32 characters in production")
+        if self.mode is Mode.production and self.webhook_allow_private_targets:
+            raise ValueError("EXCHANGE_WEBHOOK_ALLOW_PRIVATE_TARGETS is for local development "
+                             "only and is refused in production mode")
         return self
 
     @property

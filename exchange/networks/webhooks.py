@@ -40,9 +40,9 @@ from sqlmodel import Session, col, select
 
 from exchange.config import Settings
 from exchange.db import utcnow
-from exchange.errors import NotFound, ValidationFailed
+from exchange.errors import FieldError, NotFound, ValidationFailed
 from exchange.events import DomainEvent
-from exchange.networks import service
+from exchange.networks import service, targets
 from exchange.networks.models import (
     DeliveryStatus,
     Network,
@@ -81,19 +81,20 @@ def endpoint_secret(settings: Settings, endpoint: WebhookEndpoint) -> str:
     return secret_from_key(key)
 
 
-def validate_endpoint(url: str, event_types: list[str]) -> tuple[str, list[str]]:
+def validate_endpoint(url: str, event_types: list[str], *, allow_private: bool = False
+                      ) -> tuple[str, list[str]]:
     errors = []
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname or len(url) > 500:
         errors.append(("url", "must be an http(s) address of at most 500 characters"))
+    elif not allow_private and (reason := targets.refusal_for_url(url)):
+        errors.append(("url", f"must be a public internet address: {reason}"))
     unknown = sorted(set(event_types) - set(EVENT_TYPES))
     if unknown:
         errors.append(("event_types", f"unknown event types: {', '.join(unknown)}; known: "
                                       f"{', '.join(EVENT_TYPES)}"))
     if errors:
-        from exchange.errors import FieldError
-
         raise ValidationFailed([FieldError(f, m) for f, m in errors])
     return url, sorted(set(event_types))
 
@@ -101,7 +102,8 @@ def validate_endpoint(url: str, event_types: list[str]) -> tuple[str, list[str]]
 def create_endpoint(session: Session, settings: Settings, network: Network, *, url: str,
                     event_types: list[str], description: str = "") -> tuple[WebhookEndpoint,
                                                                              str]:
-    url, event_types = validate_endpoint(url, event_types)
+    url, event_types = validate_endpoint(
+        url, event_types, allow_private=settings.webhook_allow_private_targets)
     if len(endpoints_of(session, network)) >= MAX_ENDPOINTS:
         raise ValidationFailed.single("url", f"a network has at most {MAX_ENDPOINTS} endpoints")
     assert network.id is not None
@@ -368,33 +370,62 @@ def _disable(session: Session, endpoint: WebhookEndpoint) -> None:
                 endpoint.consecutive_failures)
 
 
+# Bytes of a receiver's answer read at most (the log keeps a short excerpt of them).
+ANSWER_READ_LIMIT = 1024
+
+
+def _send(http: httpx.Client, settings: Settings, endpoint: WebhookEndpoint,
+          delivery: WebhookDelivery) -> tuple[int | None, str | None]:
+    """One attempt: (HTTP status or None, error for the log or None). The target is resolved
+    and checked now (targets.py) and the request goes to exactly that address; redirects are
+    answers like any other non-2xx, never followed."""
+    try:
+        target = targets.resolve(endpoint.url,
+                                 allow_private=settings.webhook_allow_private_targets)
+    except targets.TargetRefused as exc:
+        return None, f"refused: {exc}"
+    headers = headers_for(endpoint_secret(settings, endpoint), delivery.event_id,
+                          int(time.time()), delivery.body)
+    headers["user-agent"] = "PeerInternshipExchange-Webhooks/1"
+    request = targets.pinned_request(http, target, content=delivery.body.encode(),
+                                     headers=headers)
+    try:
+        response = http.send(request, follow_redirects=False, stream=True)
+        try:
+            status = response.status_code
+            if 200 <= status < 300:
+                return status, None
+            answer = b""
+            for chunk in response.iter_raw():
+                answer += chunk
+                if len(answer) >= ANSWER_READ_LIMIT:
+                    break
+            text = targets.excerpt(answer[:ANSWER_READ_LIMIT].decode("utf-8", "replace"))
+            return status, f"HTTP {status}: {text}" if text else f"HTTP {status}"
+        finally:
+            response.close()
+    except httpx.HTTPError as exc:
+        return None, targets.excerpt(f"{type(exc).__name__}: {exc}", limit=300)
+
+
 def deliver_due(sessions: SessionFactory, settings: Settings, *, limit: int = 50,
                 client: httpx.Client | None = None, config: WorkerConfig | None = None) -> int:
     """Send what is due; returns how many attempts were made. `sessions` opens a session for
-    one short transaction (each lease and each attempt commits on its own)."""
+    one short transaction (each lease and each attempt commits on its own). A `client` given
+    is used as is (its redirects are never followed either); ours ignores proxy variables so
+    the connection goes to the checked address itself."""
     config = config or WorkerConfig()
     leased = _lease(sessions, limit)
     if not leased:
         return 0
     own_client = client is None
-    http = client or httpx.Client(timeout=config.timeout, follow_redirects=False)
+    http = client or httpx.Client(timeout=config.timeout, follow_redirects=False,
+                                  trust_env=False)
     try:
         for delivery, endpoint in leased:
             assert delivery.id is not None
-            headers = headers_for(endpoint_secret(settings, endpoint), delivery.event_id,
-                                  int(time.time()), delivery.body)
-            headers["user-agent"] = "PeerInternshipExchange-Webhooks/1"
             started = time.perf_counter()
-            status: int | None = None
-            error: str | None = None
-            try:
-                response = http.post(endpoint.url, content=delivery.body.encode(),
-                                     headers=headers)
-                status = response.status_code
-                if not 200 <= status < 300:
-                    error = f"HTTP {status}: {response.text[:200]}"
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
+            status, error = _send(http, settings, endpoint, delivery)
             latency = int((time.perf_counter() - started) * 1000)
             _record(sessions, config, delivery.id, status=status, latency_ms=latency,
                     error=error)

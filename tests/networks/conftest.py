@@ -102,7 +102,7 @@ def pune_world(api: Client, session: Session, pune_chamber: Network, rajeev_firm
     created = api.put(f"{base}/members", json={"members": [
         member_record("crm-1"), member_record("crm-2")]}).json()
     assert created["counts"]["created"] == 2, created
-    endpoint = api.post(f"{base}/webhooks", json={"url": "http://127.0.0.1:9/hook"}).json()
+    endpoint = api.post(f"{base}/webhooks", json={"url": "https://crm.example.org/hook"}).json()
     api.put(f"{base}/members", json={"members": [member_record("crm-2", name="Changed")]})
     delivery = session.exec(select(WebhookDelivery)).first()
     key = session.exec(select(NetworkApiKey)).first()

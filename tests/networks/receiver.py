@@ -1,4 +1,5 @@
-"""A webhook receiver on 127.0.0.1 for tests: records every request; can fail the first N."""
+"""A webhook receiver on 127.0.0.1 for tests: records every request; can fail the first N (503) or
+answer anything (`status`, `answer_headers`, `answer_body`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     fail_next: int = 0
     accepted: list[Received] = field(default_factory=list)
+    status: int = 204  # the answer when not failing
+    answer_headers: dict[str, str] = field(default_factory=dict)
+    answer_body: bytes = b""
 
 
 @contextmanager
@@ -38,11 +42,15 @@ def receiver() -> Iterator[Receiver]:
                 failing = state.fail_next > 0
                 if failing:
                     state.fail_next -= 1
-                else:
+                elif 200 <= state.status < 300:
                     state.accepted.append(received)
-            self.send_response(503 if failing else 204)
-            self.send_header("content-length", "0")
+            self.send_response(503 if failing else state.status)
+            body = b"" if failing else state.answer_body
+            for name, value in ({} if failing else state.answer_headers).items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(body)))
             self.end_headers()
+            self.wfile.write(body)
 
         def log_message(self, *args: object) -> None:  # keep test output quiet
             return

@@ -40,7 +40,7 @@ KEY_SCOPES: dict[tuple[str, str], Scope | None] = {
 BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("PUT", f"{N}/members"): {"members": []},
     ("POST", f"{N}/members/{{external_id}}/claim-invitations"): {"email": "x@example.com"},
-    ("POST", f"{N}/webhooks"): {"url": "http://127.0.0.1:9/hook"},
+    ("POST", f"{N}/webhooks"): {"url": "https://crm.example.org/hook"},
 }
 
 P = "/networks/{network_slug}"
@@ -55,7 +55,7 @@ NETWORK_ADMIN_PAGES: dict[tuple[str, str], dict[str, str] | None] = {
     ("POST", f"{P}/keys"): {"name": "x", "scopes": "members:read"},
     ("POST", f"{P}/keys/{{key_id}}/revoke"): None,
     ("GET", f"{P}/webhooks"): None,
-    ("POST", f"{P}/webhooks"): {"url": "http://127.0.0.1:9/hook"},
+    ("POST", f"{P}/webhooks"): {"url": "https://crm.example.org/hook"},
     ("POST", f"{P}/webhooks/{{endpoint_id}}/{{action}}"): None,
     ("GET", f"{P}/webhooks/{{endpoint_id}}"): None,
     ("POST", f"{P}/webhooks/{{endpoint_id}}/deliveries/{{delivery_id}}/redeliver"): None,

@@ -60,12 +60,12 @@ def test_problems_become_api_errors_with_the_fields(sdk: ExchangeClient) -> None
 
 def test_every_post_carries_a_fresh_idempotency_key(sdk: ExchangeClient,
                                                     session: Session) -> None:
-    sdk.create_webhook("http://127.0.0.1:9/a")
-    sdk.create_webhook("http://127.0.0.1:9/b")
+    sdk.create_webhook("https://crm.example.org/a")
+    sdk.create_webhook("https://crm.example.org/b")
     keys = session.exec(select(IdempotencyRecord.key)).all()
     assert len(set(keys)) == 2
-    replay = sdk.create_webhook("http://127.0.0.1:9/c", idempotency_key="mine")
-    again = sdk.create_webhook("http://127.0.0.1:9/c", idempotency_key="mine")
+    replay = sdk.create_webhook("https://crm.example.org/c", idempotency_key="mine")
+    again = sdk.create_webhook("https://crm.example.org/c", idempotency_key="mine")
     assert replay.id == again.id and len(sdk.list_webhooks()) == 3
 
 

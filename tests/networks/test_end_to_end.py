@@ -31,7 +31,9 @@ WAIT_SECONDS = 40.0
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_live_server(tmp_path_factory.mktemp("network-e2e"))
+    # The test's receiver listens on 127.0.0.1, as in local development.
+    live = start_live_server(tmp_path_factory.mktemp("network-e2e"),
+                             EXCHANGE_WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
     yield live
     live.stop()
 

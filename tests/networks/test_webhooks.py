@@ -37,6 +37,13 @@ BASE = "/api/v1/networks/pune-chamber"
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """These receivers listen on 127.0.0.1: allow private targets, as local development does
+    (the refusals are tested in test_webhook_targets.py)."""
+    return settings.model_copy(update={"webhook_allow_private_targets": True})
+
+
+@pytest.fixture
 def hook() -> Iterator[Receiver]:
     with receiver() as r:
         yield r

@@ -25,6 +25,8 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("EXCHANGE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("EXCHANGE_DATABASE_URL", url)
     monkeypatch.delenv("EXCHANGE_SECRET_KEY", raising=False)
+    # The receiver listens on 127.0.0.1, as in local development.
+    monkeypatch.setenv("EXCHANGE_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
