@@ -1,4 +1,5 @@
-"""The `exchange` command: serve, database, demo data, users and the e-mail outbox."""
+"""The `exchange` command: serve, database, demo data, import, match, users, networks, rounds and
+the e-mail outbox."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from exchange import migrate
 from exchange.config import get_settings
 from exchange.db import make_engine
 from exchange.jobs import wire
+from exchange.matching.commands import match_command
 
 app = typer.Typer(
     help="Peer Internship Exchange: run the service and manage its data.",
@@ -29,6 +31,7 @@ rounds_app = typer.Typer(help="Exchange rounds: clear a network in 2-way swaps a
                          no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(rounds_app, name="rounds")
+app.command("match")(match_command)
 
 
 def _fail(message: str) -> None:

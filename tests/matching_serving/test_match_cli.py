@@ -9,15 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from exchange import migrate
+from exchange.cli import app
 from exchange.config import get_settings
 from exchange.db import make_engine
 from exchange.demo.generator import AFREEN_ID, RAJEEV_ID, generate_businesses, reference_story
-from exchange.matching.commands import match_command
 from exchange.profiles import service as profiles_service
 from exchange.profiles.importer import import_businesses
 from exchange.profiles.models import Business, ExternalRef
@@ -26,21 +25,9 @@ runner = CliRunner()
 CONTENT_SENTENCE = "They: content marketing 5 · You: 1 · you need it: high"
 
 
-def _cli() -> typer.Typer:
-    """`exchange` itself once the lead has registered `match` in exchange/cli.py; until then
-    the command mounted on an app of its own, called the same way."""
-    from exchange.cli import app
-
-    if any(command.name == "match" for command in app.registered_commands):
-        return app
-    local = typer.Typer()
-    local.command("match")(match_command)
-    local.command("version")(lambda: None)  # two commands, so the name "match" is needed
-    return local
-
-
 def _run(*args: str) -> Any:
-    return runner.invoke(_cli(), ["match", *args])
+    """The real `exchange` command: fails with "No such command" unless cli.py registers it."""
+    return runner.invoke(app, ["match", *args])
 
 
 def _lines(result: Any) -> list[dict[str, Any]]:
@@ -244,3 +231,17 @@ def test_a_database_that_is_not_set_up_is_a_clear_error(cli_database: str) -> No
     result = _run("afreen-talent-studio")
     assert result.exit_code == 1
     assert "exchange db upgrade" in result.stderr
+
+
+def test_match_is_a_command_of_the_installed_exchange_program() -> None:
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("exchange")
+    listed = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60,
+                            check=True)
+    assert "match" in listed.stdout
+    helped = subprocess.run([str(exe), "match", "--help"], capture_output=True, text=True,
+                            timeout=60)
+    assert helped.returncode == 0, helped.stderr
+    assert "--dataset" in helped.stdout
