@@ -172,6 +172,7 @@ class Webhook(_Model):
     enabled: bool
     disabled_reason: str | None
     consecutive_failures: int
+    failing_since: datetime | None = None
 
 
 class WebhookCreated(Webhook):

@@ -28,8 +28,16 @@ TAGS = [
         "Register endpoints to receive events about your members (`member.updated`, "
         "`member.removed`, `internship.*`, `round.*`), signed with the Standard Webhooks "
         "headers `webhook-id`, `webhook-timestamp`, `webhook-signature` (HMAC-SHA256 over "
-        "`id.timestamp.body`). Deliveries are retried with backoff for about a day and logged "
-        "per attempt. Verify them with `exchange.client.verify_webhook`.")},
+        "`id.timestamp.body`); the payload of each event type is in the schema's `webhooks` "
+        "section. Delivery is at least once (deduplicate by `webhook-id`). A non-2xx answer "
+        "(redirects included, never followed) is retried after 5 s, 5 min, 30 min, 2 h, 5 h, "
+        "10 h and 10 h (±20 % jitter, about 27 h), every attempt logged; "
+        "`webhook-delivery: abort-message` in an answer stops one message's retries. A worker "
+        "leases a delivery for 2 minutes while sending. An endpoint is disabled only after "
+        "every attempt failed for 5 days (the clock starts after 3 failures in a row within "
+        "24 h); the first success after failures, or re-enabling, sends what is pending at "
+        "once. Targets must be public internet addresses. Verify signatures with "
+        "`exchange.client.verify_webhook` or the `standardwebhooks` package.")},
 ]
 
 

@@ -128,6 +128,10 @@ class WebhookEndpoint(SQLModel, table=True):
     disabled_at: datetime | None = None
     disabled_reason: str | None = Field(default=None, max_length=300)
     consecutive_failures: int = 0
+    # The outage policy (webhooks.py): when the current run of failures began, and when its
+    # outage clock started (after several failures within a day); a success clears both.
+    first_failure_at: datetime | None = None
+    failing_since: datetime | None = None
 
 
 class DeliveryStatus(StrEnum):

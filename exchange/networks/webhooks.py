@@ -7,15 +7,22 @@
   delivery exists exactly when the change is committed, and a rollback takes it away.
 - **Signing.** Standard Webhooks headers (signing.py). The endpoint secret is never stored:
   it is HMAC(server key, `secret_salt`), shown once when the endpoint is created.
-- **Sending.** `deliver_due` leases due rows with a compare-and-set on `locked_until` (so two
-  workers never send the same row at once), POSTs each, logs every attempt (status, latency,
-  error) and records success at once. Failures retry on :data:`RETRY_SCHEDULE` (about a day)
-  with ±20 % jitter, then the delivery is `failed`. A restart loses nothing: the rows are the
-  queue. The guarantee is at least once — a crash between the receiver's 2xx and our commit
-  resends after the lease — so receivers deduplicate by `webhook-id`, as the convention says.
-- **Disabling.** After :data:`DISABLE_AFTER` consecutive failed attempts an endpoint is
-  disabled and the network's admins get an e-mail; its pending deliveries wait until an admin
-  enables it again.
+- **Sending.** `deliver_due` leases due rows with a compare-and-set on `locked_until` (a lease
+  of :data:`LEASE`, so two workers never send the same row at once), POSTs each to its checked
+  address (targets.py), logs every attempt (status, latency, a short excerpt of an error) and
+  records success at once. A failed delivery is tried again after each wait of
+  :data:`RETRY_SCHEDULE` (Svix's: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — about
+  27 hours) with ±20 % jitter, then it is `failed` (redeliverable by hand). An answer carrying
+  `webhook-delivery: abort-message` stops the retries of that one message. A restart loses
+  nothing: the rows are the queue. The guarantee is at least once — a crash between the
+  receiver's 2xx and our commit resends after the lease — so receivers deduplicate by
+  `webhook-id`, as the convention says.
+- **Outages** (the policy of :class:`WorkerConfig`). An endpoint is disabled only when every
+  attempt to it has failed for :data:`DISABLE_AFTER` (5 days); that clock starts once
+  :data:`OUTAGE_AFTER_FAILURES` attempts in a row failed within 24 hours, and any success stops
+  it. The network's admins get an e-mail; pending deliveries are kept. The first success after
+  failures, and enabling an endpoint again, make everything pending for it due at once, so a
+  receiver back from an outage gets its backlog in minutes, not at the end of each backoff.
 """
 
 from __future__ import annotations
@@ -28,14 +35,14 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import event as sa_event
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from exchange.config import Settings
@@ -66,8 +73,12 @@ EVENT_TYPES = (
 RETRY_SCHEDULE = (timedelta(0), timedelta(seconds=5), timedelta(minutes=5),
                   timedelta(minutes=30), timedelta(hours=2), timedelta(hours=5),
                   timedelta(hours=10), timedelta(hours=10))
-DISABLE_AFTER = 20
+DISABLE_AFTER = timedelta(days=5)
+OUTAGE_AFTER_FAILURES = 3
+OUTAGE_WINDOW = timedelta(hours=24)
 LEASE = timedelta(minutes=2)
+# A receiver's answer header asking us to stop retrying one message (as Svix honours it).
+ABORT_HEADER, ABORT_VALUE = "webhook-delivery", "abort-message"
 TIMEOUT_SECONDS = 10.0
 MAX_ENDPOINTS = 10
 
@@ -137,12 +148,30 @@ def delete_endpoint(session: Session, network: Network, endpoint_id: int) -> Non
 def set_enabled(session: Session, network: Network, endpoint_id: int, enabled: bool
                 ) -> WebhookEndpoint:
     endpoint = endpoint_of(session, network, endpoint_id)
-    endpoint.disabled_at = None if enabled else (endpoint.disabled_at or utcnow())
-    endpoint.disabled_reason = None if enabled else "disabled by an admin"
-    endpoint.consecutive_failures = 0 if enabled else endpoint.consecutive_failures
+    if enabled:
+        was_disabled = endpoint.disabled_at is not None
+        endpoint.disabled_at = endpoint.disabled_reason = None
+        endpoint.consecutive_failures = 0
+        endpoint.first_failure_at = endpoint.failing_since = None
+        if was_disabled:
+            _release_pending(session, endpoint)
+    else:
+        endpoint.disabled_at = endpoint.disabled_at or utcnow()
+        endpoint.disabled_reason = "disabled by an admin"
     session.add(endpoint)
     session.flush()
     return endpoint
+
+
+def _release_pending(session: Session, endpoint: WebhookEndpoint) -> int:
+    """Everything pending for the endpoint becomes due now (after an outage ended)."""
+    return session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.endpoint_id) == endpoint.id,
+               col(WebhookDelivery.status) == DeliveryStatus.pending.value,
+               col(WebhookDelivery.next_attempt_at) > utcnow())
+        .values(next_attempt_at=utcnow())
+    ).rowcount
 
 
 def deliveries_of(session: Session, endpoint: WebhookEndpoint, *, before_id: int | None = None,
@@ -271,7 +300,9 @@ def route_event(session: Session, event: DomainEvent) -> None:
 @dataclass
 class WorkerConfig:
     schedule: tuple[timedelta, ...] = RETRY_SCHEDULE
-    disable_after: int = DISABLE_AFTER
+    disable_after: timedelta = DISABLE_AFTER
+    outage_after_failures: int = OUTAGE_AFTER_FAILURES
+    outage_window: timedelta = OUTAGE_WINDOW
     timeout: float = TIMEOUT_SECONDS
     jitter: float = 0.2
 
@@ -319,7 +350,8 @@ def _lease(sessions: SessionFactory, limit: int) -> list[tuple[WebhookDelivery,
 
 
 def _record(sessions: SessionFactory, config: WorkerConfig, delivery_id: int, *,
-            status: int | None, latency_ms: int, error: str | None) -> None:
+            status: int | None, latency_ms: int, error: str | None,
+            aborted: bool = False) -> None:
     succeeded = status is not None and 200 <= status < 300
     now = utcnow()
     with sessions() as session:
@@ -337,34 +369,64 @@ def _record(sessions: SessionFactory, config: WorkerConfig, delivery_id: int, *,
         if succeeded:
             delivery.status = DeliveryStatus.succeeded.value
             delivery.succeeded_at = now
+            if endpoint.consecutive_failures:
+                # The receiver is back: what waited out its backoff goes now.
+                _release_pending(session, endpoint)
             endpoint.consecutive_failures = 0
+            endpoint.first_failure_at = endpoint.failing_since = None
+        elif aborted:
+            # The receiver answered, and asked us to drop this message: not an outage.
+            delivery.status = DeliveryStatus.failed.value
         else:
             wait = _next_wait(config, delivery.attempts)
             if wait is None:
                 delivery.status = DeliveryStatus.failed.value
             else:
                 delivery.next_attempt_at = now + wait
-            endpoint.consecutive_failures += 1
-            if endpoint.disabled_at is None and (
-                    endpoint.consecutive_failures >= config.disable_after):
-                _disable(session, endpoint)
+            _count_failure(session, config, endpoint, now)
         session.add_all([delivery, endpoint])
         session.commit()
 
 
-def _disable(session: Session, endpoint: WebhookEndpoint) -> None:
-    endpoint.disabled_at = utcnow()
-    endpoint.disabled_reason = (f"{endpoint.consecutive_failures} deliveries in a row failed")
+def _count_failure(session: Session, config: WorkerConfig, endpoint: WebhookEndpoint,
+                   now: datetime) -> None:
+    """The outage policy: the clock starts once `outage_after_failures` attempts of this run of
+    failures fell within `outage_window` (one stray failure a day is no outage); the endpoint
+    is disabled when the clock has run `disable_after` with no success."""
+    endpoint.consecutive_failures += 1
+    endpoint.first_failure_at = endpoint.first_failure_at or now
+    if endpoint.failing_since is None:
+        since = max(endpoint.first_failure_at, now - config.outage_window)
+        recent = session.exec(
+            select(func.count()).select_from(WebhookAttempt)
+            .join(WebhookDelivery, col(WebhookDelivery.id) == WebhookAttempt.delivery_id)
+            .where(WebhookDelivery.endpoint_id == endpoint.id,
+                   col(WebhookAttempt.succeeded).is_(False),
+                   col(WebhookAttempt.attempted_at) >= since)).one()
+        if recent >= config.outage_after_failures:
+            endpoint.failing_since = now
+    if (endpoint.disabled_at is None and endpoint.failing_since is not None
+            and now - endpoint.failing_since >= config.disable_after):
+        _disable(session, endpoint, now)
+
+
+def _disable(session: Session, endpoint: WebhookEndpoint, now: datetime) -> None:
+    assert endpoint.failing_since is not None
+    days = (now - endpoint.failing_since).total_seconds() / 86400
+    endpoint.disabled_at = now
+    endpoint.disabled_reason = (f"every attempt failed for {days:.1f} days "
+                                f"({endpoint.consecutive_failures} in a row)")
     network = session.get(Network, endpoint.network_id)
     assert network is not None
     for admin in service.admins_of(session, network):
         queue_email(
             session, to=admin.email,
             subject=f"Webhook endpoint disabled for {network.name}",
-            body=(f"We stopped sending events to {endpoint.url} because "
-                  f"{endpoint.consecutive_failures} deliveries in a row failed. Pending events "
-                  "are kept. Fix the receiver, then enable the endpoint again on the network's "
-                  "Webhooks page (or with POST …/webhooks/{id}/enable); they will be sent.\n"),
+            body=(f"We stopped sending events to {endpoint.url} because every attempt failed "
+                  f"for {days:.1f} days ({endpoint.consecutive_failures} in a row). Pending "
+                  "events are kept. Fix the receiver, then enable the endpoint again on the "
+                  "network's Webhooks page (or with POST …/webhooks/{id}/enable); everything "
+                  "pending is sent at once.\n"),
         )
     log.warning("webhook endpoint %s disabled after %s failures", endpoint.id,
                 endpoint.consecutive_failures)
@@ -374,16 +436,22 @@ def _disable(session: Session, endpoint: WebhookEndpoint) -> None:
 ANSWER_READ_LIMIT = 1024
 
 
+@dataclass
+class _Outcome:
+    status: int | None  # None: no HTTP answer
+    error: str | None = None  # for the log
+    aborted: bool = False  # the receiver asked us to stop retrying this message
+
+
 def _send(http: httpx.Client, settings: Settings, endpoint: WebhookEndpoint,
-          delivery: WebhookDelivery) -> tuple[int | None, str | None]:
-    """One attempt: (HTTP status or None, error for the log or None). The target is resolved
-    and checked now (targets.py) and the request goes to exactly that address; redirects are
-    answers like any other non-2xx, never followed."""
+          delivery: WebhookDelivery) -> _Outcome:
+    """One attempt. The target is resolved and checked now (targets.py) and the request goes
+    to exactly that address; redirects are answers like any other non-2xx, never followed."""
     try:
         target = targets.resolve(endpoint.url,
                                  allow_private=settings.webhook_allow_private_targets)
     except targets.TargetRefused as exc:
-        return None, f"refused: {exc}"
+        return _Outcome(None, f"refused: {exc}")
     headers = headers_for(endpoint_secret(settings, endpoint), delivery.event_id,
                           int(time.time()), delivery.body)
     headers["user-agent"] = "PeerInternshipExchange-Webhooks/1"
@@ -394,18 +462,23 @@ def _send(http: httpx.Client, settings: Settings, endpoint: WebhookEndpoint,
         try:
             status = response.status_code
             if 200 <= status < 300:
-                return status, None
+                return _Outcome(status)
+            aborted = response.headers.get(ABORT_HEADER, "").strip().lower() == ABORT_VALUE
             answer = b""
             for chunk in response.iter_raw():
                 answer += chunk
                 if len(answer) >= ANSWER_READ_LIMIT:
                     break
             text = targets.excerpt(answer[:ANSWER_READ_LIMIT].decode("utf-8", "replace"))
-            return status, f"HTTP {status}: {text}" if text else f"HTTP {status}"
+            error = f"HTTP {status}: {text}" if text else f"HTTP {status}"
+            if aborted:
+                error = f"{error} (the receiver asked not to retry: {ABORT_HEADER}: "\
+                        f"{ABORT_VALUE})"
+            return _Outcome(status, error, aborted)
         finally:
             response.close()
     except httpx.HTTPError as exc:
-        return None, targets.excerpt(f"{type(exc).__name__}: {exc}", limit=300)
+        return _Outcome(None, targets.excerpt(f"{type(exc).__name__}: {exc}", limit=300))
 
 
 def deliver_due(sessions: SessionFactory, settings: Settings, *, limit: int = 50,
@@ -425,10 +498,10 @@ def deliver_due(sessions: SessionFactory, settings: Settings, *, limit: int = 50
         for delivery, endpoint in leased:
             assert delivery.id is not None
             started = time.perf_counter()
-            status, error = _send(http, settings, endpoint, delivery)
+            outcome = _send(http, settings, endpoint, delivery)
             latency = int((time.perf_counter() - started) * 1000)
-            _record(sessions, config, delivery.id, status=status, latency_ms=latency,
-                    error=error)
+            _record(sessions, config, delivery.id, status=outcome.status, latency_ms=latency,
+                    error=outcome.error, aborted=outcome.aborted)
     finally:
         if own_client:
             http.close()

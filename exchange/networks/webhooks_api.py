@@ -38,7 +38,10 @@ class EndpointOut(BaseModel):
     created_at: datetime
     enabled: bool
     disabled_reason: str | None
-    consecutive_failures: int
+    consecutive_failures: int = Field(description="Failed attempts since the last success")
+    failing_since: datetime | None = Field(
+        description="When the outage clock started (3 failures in a row within 24 h); the "
+                    "endpoint is disabled when it has run 5 days without a success")
 
     @classmethod
     def of(cls, endpoint: WebhookEndpoint) -> EndpointOut:
@@ -47,7 +50,8 @@ class EndpointOut(BaseModel):
                    event_types=endpoint.event_types, created_at=endpoint.created_at,
                    enabled=endpoint.disabled_at is None,
                    disabled_reason=endpoint.disabled_reason,
-                   consecutive_failures=endpoint.consecutive_failures)
+                   consecutive_failures=endpoint.consecutive_failures,
+                   failing_since=endpoint.failing_since)
 
 
 class EndpointCreated(EndpointOut):
@@ -72,7 +76,9 @@ class DeliveryOut(BaseModel):
     id: int
     event_id: str = Field(description="The `webhook-id` header; deduplicate by it")
     event_type: str
-    status: str = Field(description="pending, succeeded or failed (gave up after ~a day)")
+    status: str = Field(description="pending, succeeded or failed (gave up after the retry "
+                                    "schedule, about 27 h, or the receiver answered "
+                                    "`webhook-delivery: abort-message`)")
     attempts: list[AttemptOut]
     next_attempt_at: datetime | None
     created_at: datetime
@@ -103,8 +109,23 @@ def create_endpoint(context: WebhooksManage, session: SessionDep, settings: Sett
                     data: EndpointIn) -> EndpointCreated:
     """Events are POSTed as JSON with Standard Webhooks headers (`webhook-id`,
     `webhook-timestamp`, `webhook-signature`); verify them with
-    `exchange.client.verify_webhook`. Answer 2xx within 10 s; anything else is retried with
-    backoff for about a day."""
+    `exchange.client.verify_webhook` or the `standardwebhooks` package. The URL must be a
+    public internet address (no loopback, private, link-local or metadata addresses; checked
+    again after DNS resolution at every delivery); redirects are not followed.
+
+    **Retries.** Answer 2xx within 10 s. Anything else (3xx included) is tried again after
+    5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (±20 % jitter, about 27 h in all); then the
+    delivery is `failed` and can be redelivered. Answer with the header
+    `webhook-delivery: abort-message` to stop the retries of one message.
+
+    **Leases.** A worker holds a delivery for 2 minutes while sending it; a worker that dies
+    leaves it to the next one after that, so a message may arrive twice: deduplicate by
+    `webhook-id`.
+
+    **Outages.** An endpoint is disabled only when every attempt has failed for 5 days (the
+    clock starts after 3 failures in a row within 24 h; any success stops it); the network's
+    admins get an e-mail and nothing pending is lost. The first success after failures, and
+    `POST …/enable`, make everything pending due at once."""
     endpoint, secret = webhooks.create_endpoint(
         session, settings, context.network, url=data.url, event_types=data.event_types,
         description=data.description)
@@ -129,6 +150,7 @@ def delete_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: E
              summary="Enable an endpoint again (after it was disabled for failing)")
 def enable_endpoint(context: WebhooksManage, session: SessionDep, endpoint_id: EndpointId
                     ) -> EndpointOut:
+    """Everything still pending for the endpoint is sent at once, not after its backoff."""
     return EndpointOut.of(webhooks.set_enabled(session, context.network, endpoint_id, True))
 
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import standardwebhooks
 from sqlalchemy import Connection
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from exchange.config import Settings
 from exchange.db import utcnow
@@ -214,31 +214,128 @@ def test_a_delivery_gives_up_after_the_schedule(
     assert delivery.status == "failed" and delivery.attempts == 3
 
 
-def test_a_failing_endpoint_is_disabled_and_the_admins_told(
+def _fail_for(session: Session, endpoint_id: int, days: float) -> None:
+    """As if the endpoint's outage clock had started `days` ago (tests never sleep)."""
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    assert endpoint is not None and endpoint.failing_since is not None
+    endpoint.failing_since = utcnow() - timedelta(days=days)
+    endpoint.first_failure_at = endpoint.failing_since
+    session.add(endpoint)
+    session.commit()
+
+
+def test_a_failing_endpoint_is_disabled_only_after_days_and_the_admins_told(
     api: Client, hook: Receiver, connection: Connection, settings: Settings, session: Session,
     nina: Any,
 ) -> None:
     created = _register(api, hook.url)
     api.put(f"{BASE}/members", json={"members": [member_record(f"crm-{i}") for i in range(3)]})
-    hook.fail_next = 100
-    _deliver(connection, settings, disable_after=3)
+    hook.fail_next = 1000
+    for _ in range(5):  # 15 failed attempts in a row, all within minutes
+        _make_due(session)
+        _deliver(connection, settings)
     endpoint = session.get(WebhookEndpoint, created["id"])
     assert endpoint is not None
     session.refresh(endpoint)
-    assert endpoint.disabled_at is not None and "3 deliveries in a row" in (
-        endpoint.disabled_reason or "")
+    assert endpoint.consecutive_failures == 15 and endpoint.failing_since is not None
+    assert endpoint.disabled_at is None  # minutes of failure are no reason to give up
+    _fail_for(session, created["id"], days=4.9)
+    _make_due(session)
+    _deliver(connection, settings)
+    session.refresh(endpoint)
+    assert endpoint.disabled_at is None
+    _fail_for(session, created["id"], days=5.1)
+    _make_due(session)
+    _deliver(connection, settings)
+    session.refresh(endpoint)
+    assert endpoint.disabled_at is not None
+    assert "every attempt failed for 5.1 days" in (endpoint.disabled_reason or "")
     notice = session.exec(select(OutboxEmail).where(OutboxEmail.to_address == nina.email)).one()
     assert "disabled" in notice.subject
     # Disabled: nothing is sent, pending events wait.
     _make_due(session)
     sent_before = len(hook.requests)
     assert _deliver(connection, settings) == 0 and len(hook.requests) == sent_before
-    # Enabled again, the receiver fixed: every event arrives.
+    # The receiver fixed and the endpoint enabled: every pending event is due at once,
+    # however long its backoff had still to run.
     hook.fail_next = 0
+    for delivery in session.exec(select(WebhookDelivery)):
+        delivery.next_attempt_at = utcnow() + timedelta(hours=5)
+        session.add(delivery)
+    session.commit()
     assert api.post(f"{BASE}/webhooks/{created['id']}/enable").json()["enabled"] is True
-    _make_due(session)
-    _deliver(connection, settings)
+    assert _deliver(connection, settings) == 3
     assert len(hook.accepted) == 3
+
+
+def test_failures_a_day_apart_do_not_start_the_outage_clock(
+    api: Client, hook: Receiver, connection: Connection, settings: Settings, session: Session,
+) -> None:
+    created = _register(api, hook.url)
+    api.put(f"{BASE}/members", json={"members": [member_record("crm-1")]})
+    hook.fail_next = 1000
+    for _ in range(4):
+        _make_due(session)
+        _deliver(connection, settings)
+        for attempt in session.exec(select(WebhookAttempt)):  # a day passes
+            attempt.attempted_at -= timedelta(hours=25)
+            session.add(attempt)
+        session.commit()
+    endpoint = session.get(WebhookEndpoint, created["id"])
+    assert endpoint is not None
+    session.refresh(endpoint)
+    assert endpoint.consecutive_failures == 4 and endpoint.failing_since is None
+
+
+def test_a_receiver_back_from_an_outage_gets_every_event_once_and_promptly(
+    api: Client, hook: Receiver, connection: Connection, settings: Settings, session: Session,
+) -> None:
+    """Issue 14's outage: 32 events while the receiver refuses; it recovers while every
+    delivery is deep in its backoff. The first success releases the rest at once."""
+    created = _register(api, hook.url)
+    api.put(f"{BASE}/members", json={"members": [member_record(f"crm-{i}")
+                                                 for i in range(32)]})
+    hook.fail_next = 10_000  # down
+    assert _deliver(connection, settings) == 32  # immediately: all fail
+    _make_due(session)  # 5 s later
+    assert _deliver(connection, settings) == 32  # all fail again, next try in ~5 minutes
+    waiting = session.exec(select(WebhookDelivery).order_by(
+        col(WebhookDelivery.next_attempt_at))).all()
+    assert all(d.next_attempt_at > utcnow() + timedelta(minutes=3) for d in waiting)
+    hook.fail_next = 0  # the receiver is back
+    first = waiting[0]
+    first.next_attempt_at = utcnow() - timedelta(seconds=1)  # the earliest retry falls due
+    session.add(first)
+    session.commit()
+    assert _deliver(connection, settings) == 1  # succeeds, and releases the others
+    assert _deliver(connection, settings) == 31  # at once, not in 5 minutes
+    ids = [r.headers["webhook-id"] for r in hook.accepted]
+    assert len(ids) == len(set(ids)) == 32  # every event, exactly once
+    endpoint = session.get(WebhookEndpoint, created["id"])
+    assert endpoint is not None
+    session.refresh(endpoint)
+    assert endpoint.disabled_at is None and endpoint.consecutive_failures == 0
+    assert endpoint.failing_since is None
+    session.expire_all()
+    assert {d.status for d in session.exec(select(WebhookDelivery))} == {"succeeded"}
+
+
+def test_a_receiver_can_abort_one_message(
+    api: Client, hook: Receiver, connection: Connection, settings: Settings, session: Session,
+) -> None:
+    created = _register(api, hook.url)
+    api.put(f"{BASE}/members", json={"members": [member_record("crm-1")]})
+    hook.status, hook.answer_headers = 422, {"webhook-delivery": "abort-message"}
+    _deliver(connection, settings)
+    delivery = session.exec(select(WebhookDelivery)).one()
+    session.refresh(delivery)
+    assert delivery.status == "failed" and delivery.attempts == 1
+    endpoint = session.get(WebhookEndpoint, created["id"])
+    assert endpoint is not None
+    session.refresh(endpoint)
+    assert endpoint.consecutive_failures == 0  # it answered: no outage
+    _make_due(session)
+    assert _deliver(connection, settings) == 0
 
 
 def test_manual_redelivery_sends_again(
