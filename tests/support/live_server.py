@@ -50,6 +50,7 @@ class LiveServer:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    serve_args: tuple[str, ...] = ()  # more options of `exchange serve`, e.g. ("--no-jobs",)
 
     @property
     def database_url(self) -> str:
@@ -75,7 +76,8 @@ class LiveServer:
         host, port = self.base_url.removeprefix("http://").split(":")
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "exchange.cli", "serve", "--host", host, "--port", port],
+                [sys.executable, "-m", "exchange.cli", "serve", "--host", host, "--port", port,
+                 *self.serve_args],
                 env=self.env,
                 # Not the project root: a developer's .env there must not leak into the test.
                 cwd=self.data_dir,
