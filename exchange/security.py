@@ -59,12 +59,16 @@ def keyed_hash(secret_key: str, token: str) -> str:
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def csrf_token_for(secret_key: str, nonce: str) -> str:
-    """Signed double-submit token: the form carries HMAC(secret, cookie nonce)."""
-    return hmac.new(secret_key.encode(), b"csrf:" + nonce.encode(), hashlib.sha256).hexdigest()
+def csrf_token_for(secret_key: str, nonce: str, session_token: str = "") -> str:
+    """Signed double-submit token, bound to the browser session: the form carries
+    HMAC(secret, cookie nonce + session cookie). A pair taken from an anonymous page (or from
+    another person's session) does not match once the victim's session cookie rides along."""
+    message = b"csrf:" + nonce.encode() + b"\x00" + session_token.encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def csrf_token_valid(secret_key: str, nonce: str | None, submitted: str | None) -> bool:
+def csrf_token_valid(secret_key: str, nonce: str | None, submitted: str | None,
+                     session_token: str = "") -> bool:
     if not nonce or not submitted:
         return False
-    return hmac.compare_digest(csrf_token_for(secret_key, nonce), submitted)
+    return hmac.compare_digest(csrf_token_for(secret_key, nonce, session_token), submitted)

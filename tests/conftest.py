@@ -148,7 +148,10 @@ class Client(TestClient):
 
     @property
     def csrf_token(self) -> str:
-        return security.csrf_token_for(self.settings.secret_key, CSRF_NONCE)
+        """What the pages render for this browser: bound to its session cookie, if any."""
+        sessions = [c.value for c in self.cookies.jar if c.name == SESSION_COOKIE]
+        return security.csrf_token_for(self.settings.secret_key, CSRF_NONCE,
+                                       (sessions[-1] if sessions else None) or "")
 
     def login(self, user: User) -> Client:
         token = accounts_service.start_session(self.db, self.settings, user)

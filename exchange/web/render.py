@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from exchange import security
+from exchange.accounts.deps import SESSION_COOKIE
 from exchange.db import utcnow
 from exchange.paths import templates_dir
 
@@ -36,7 +37,8 @@ def csrf_nonce(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    return security.csrf_token_for(request.app.state.settings.secret_key, csrf_nonce(request))
+    return security.csrf_token_for(request.app.state.settings.secret_key, csrf_nonce(request),
+                                   request.cookies.get(SESSION_COOKIE, ""))
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
