@@ -17,7 +17,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from exchange.accounts.models import BusinessRole, User
-from exchange.internships import service
+from exchange.internships import next_steps, service
 from exchange.internships.models import (
     AgreementAcceptance,
     AgreementParty,
@@ -237,6 +237,8 @@ class Row:
     intern: User | None
     roles: frozenset[Role]
     actions: list[Action]
+    # What moves it forward for this person: (what, path under the internship's address).
+    next_steps: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def state(self) -> InternshipState:
@@ -268,13 +270,16 @@ def dashboard(session: Session, user: User) -> Dashboard:
     out = Dashboard()
     for internship in internships:
         roles = service.roles_of(session, internship, user)
+        actions = service.available_actions(session, internship, user)
         row = Row(internship, businesses[internship.home_business_id],
                   businesses[internship.host_business_id], people.get(internship.intern_id),
-                  roles, service.available_actions(session, internship, user))
+                  roles, actions)
         if row.state in FINAL_STATES:
             out.past.append(row)
             continue
-        if row.actions:
+        row.next_steps = next_steps.next_steps(session, internship, roles, actions)
+        # Waiting for you = something that moves it forward; cancelling is always possible.
+        if row.next_steps:
             out.awaiting.append(row)
         if Role.home_owner in roles:
             out.sending.append(row)

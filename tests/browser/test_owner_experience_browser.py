@@ -30,10 +30,20 @@ from tests.support.live_server import LiveServer, start_live_server
 pytestmark = pytest.mark.browser
 
 
+_TOO_WIDE_JS = """
+() => { const limit = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll('body *'))
+    .filter((el) => el.getBoundingClientRect().right > limit + 1)
+    .slice(-5).map((el) => `${el.tagName.toLowerCase()}.${el.className}`
+      + ` (right edge ${Math.round(el.getBoundingClientRect().right)}px)`); }
+"""
+
+
 def _no_sideways_scroll(page: Page) -> None:
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+    assert overflow <= 0, (f"{page.url} scrolls sideways by {overflow}px; too wide: "
+                           f"{page.evaluate(_TOO_WIDE_JS)}")
 
 
 # -- 1 and 2: links point at the served address; the owner copies the invitation link ---------
@@ -158,3 +168,127 @@ def test_form_errors_name_the_field_in_words_and_link_to_it(
     expect(meera.get_by_label(re.compile("^Organic leads per month"))).to_be_focused()
     screenshot(meera, "ux-follow-up-errors-desktop")
     assert_accessible(meera)
+
+
+# -- 7: each role's dashboard shows what that role does next ----------------------------------
+
+
+def test_each_roles_dashboard_shows_what_it_does_next(
+    demo_data: LiveServer, make_page: Callable[..., Page]
+) -> None:
+    # Rajeev, owner: Kiran's accepted internship waits for the host to start it; all Rajeev
+    # could do is cancel, so it is not "waiting for you".
+    rajeev = make_page()
+    log_in(rajeev, "rajeev@example.com", DEMO_PASSWORD)
+    waiting = rajeev.get_by_role("region", name="Waiting for you")
+    expect(waiting).not_to_contain_text("Workforce planning for project peaks")
+    for card in waiting.locator(".dash-waiting > li").all():
+        steps = card.locator(".dash-steps a")
+        assert steps.count() >= 1
+        assert not [t for t in steps.all_inner_texts() if t.startswith("Cancel")]
+    business = rajeev.get_by_role("region", name="Your businesses")
+    business.get_by_role("link", name="Find partners for Rajeev Design Consultancy").click()
+    expect(rajeev).to_have_url(re.compile("/businesses/rajeev-design-consultancy/suggestions$"))
+    rajeev.goto("/dashboard")
+    expect(rajeev.get_by_role("link", name="List another business")).to_be_visible()
+    expect(rajeev.locator("a.button", has_text="List a")).to_have_count(0)
+    screenshot(rajeev, "ux-dashboard-owner-desktop")
+    assert_accessible(rajeev)
+    rajeev.set_viewport_size(PHONE)
+    screenshot(rajeev, "ux-dashboard-owner-phone")
+    _no_sideways_scroll(rajeev)
+
+    # Afreen, owner: what waits for her is a step forward, linked, the first one a button.
+    afreen = make_page()
+    log_in(afreen, "afreen@example.com", DEMO_PASSWORD)
+    cards = afreen.locator(".dash-waiting > li")
+    expect(cards.first).to_be_visible()
+    for card in cards.all():
+        first = card.locator(".dash-steps a").first
+        expect(first).to_have_class(re.compile("button"))
+        assert not first.inner_text().startswith(("Cancel", "Withdraw"))
+    screenshot(afreen, "ux-dashboard-owner-waiting-desktop")
+    assert_accessible(afreen)
+
+    # Meera, intern: her internships, nothing about listing a business.
+    meera = make_page()
+    log_in(meera, "meera@example.com", DEMO_PASSWORD)
+    expect(meera.locator(".lead")).to_contain_text("You are an intern")
+    expect(meera.get_by_role("link", name=re.compile("List a|List another"))).to_have_count(0)
+    expect(meera.get_by_role("region", name="Your employer")).to_contain_text(
+        "Afreen Talent Studio")
+    expect(meera.get_by_role("link", name="Your internships")).to_be_visible()
+    screenshot(meera, "ux-dashboard-intern-desktop")
+    assert_accessible(meera)
+
+    # The platform admin: administration links, the taxonomy among them; no "List a business".
+    admin = make_page()
+    log_in(admin, "admin@example.com", DEMO_PASSWORD)
+    administration = admin.get_by_role("region", name="Platform administration")
+    expect(administration.get_by_role("link", name="Process taxonomy")).to_have_attribute(
+        "href", "/admin/taxonomy")
+    expect(admin.get_by_role("link", name=re.compile("List a|List another"))).to_have_count(0)
+    screenshot(admin, "ux-dashboard-admin-desktop")
+    assert_accessible(admin)
+    administration.get_by_role("link", name="Process taxonomy").click()
+    expect(admin).to_have_url(re.compile("/admin/taxonomy$"))
+
+
+# -- 6: phone layouts -----------------------------------------------------------------------
+
+
+_CHART_TEXT_PX = """
+() => Array.from(document.querySelectorAll('svg.chart text.chart-label'))
+  .map((t) => t.getBoundingClientRect().height)
+"""
+
+
+def test_follow_up_form_report_charts_and_filters_fit_a_phone(
+    demo_data: LiveServer, make_page: Callable[..., Page]
+) -> None:
+    meera = make_page(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    log_in(meera, "meera@example.com", DEMO_PASSWORD)
+    meera.goto("/internships")
+    meera.get_by_role("link", name="Organic lead generation with content").first.click()
+    base = meera.url
+    meera.goto(base + "/follow-ups")
+    expect(meera.get_by_role("button", name="Record the follow-up")).to_be_visible()
+    _no_sideways_scroll(meera)
+    # The step labels, hidden in the desktop table, are shown above each control.
+    expect(meera.get_by_label("Status of step 1")).to_be_visible()
+    screenshot(meera, "ux-follow-up-form-phone")
+    assert_accessible(meera)
+
+    afreen = make_page(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    log_in(afreen, "afreen@example.com", DEMO_PASSWORD)
+    afreen.goto(base.removeprefix(demo_data.base_url) + "/report")
+    expect(afreen.locator("svg.chart").first).to_be_visible()
+    heights = afreen.evaluate(_CHART_TEXT_PX)
+    assert heights, "the report has chart labels"
+    assert min(heights) >= 11, f"chart labels are {min(heights):.1f} px high on a phone"
+    _no_sideways_scroll(afreen)
+    screenshot(afreen, "ux-report-phone")
+    assert_accessible(afreen)
+
+    afreen.goto("/businesses/afreen-talent-studio/suggestions")
+    depth = afreen.get_by_label("Treat as competitors firms in")
+    expect(depth).to_be_visible()
+    box, form = depth.bounding_box(), afreen.locator("form.ms-filters").bounding_box()
+    assert box is not None and form is not None
+    assert box["x"] >= form["x"] and box["x"] + box["width"] <= form["x"] + form["width"], (
+        "the competitor-depth select sticks out of its form")
+    # Its chosen option is not cut: the select is as wide as its text needs.
+    assert afreen.evaluate("""() => {
+      const s = document.getElementById('f-isic_depth');
+      return s.scrollWidth <= s.clientWidth + 1; }""")
+    _no_sideways_scroll(afreen)
+    screenshot(afreen, "ux-suggestions-filters-phone", full_page=False)
+    assert_accessible(afreen)
+
+    # The same report on a desktop keeps its labels at a comfortable size, not huge.
+    desktop = make_page()
+    log_in(desktop, "afreen@example.com", DEMO_PASSWORD)
+    desktop.goto(base.removeprefix(demo_data.base_url) + "/report")
+    heights = desktop.evaluate(_CHART_TEXT_PX)
+    assert min(heights) >= 12 and max(heights) <= 24
+    screenshot(desktop, "ux-report-desktop")

@@ -424,7 +424,7 @@ def test_the_main_dashboard_lists_what_waits_for_you(make_client: Any, internshi
     page = make_client(rajeev).get("/dashboard")
     assert page.status_code == 200
     assert f'href="/internships/{internship.id}"' in page.text
-    assert "accept the agreement" in page.text
+    assert "Accept the agreement" in page.text
     stranger = make_client(charlie).get("/dashboard")
     assert f'href="/internships/{internship.id}"' not in stranger.text
     assert "Nothing waits for you" in stranger.text
