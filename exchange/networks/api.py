@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainValidator
 from sqlmodel import col, select
 
 from exchange.deps import SessionDep, SettingsDep
@@ -32,6 +32,7 @@ from exchange.networks.models import Network, NetworkMember
 from exchange.networks.service import MemberFilters, MemberView
 from exchange.profiles import matrix as matrix_service
 from exchange.profiles.models import BusinessExclusion, BusinessPublic, CellPublic
+from exchange.profiles.records import MemberRecord
 
 router = APIRouter(prefix="/api/v1/networks/{network_slug}", tags=["partner networks"])
 
@@ -87,13 +88,19 @@ class MemberPage(BaseModel):
     next: str | None = Field(description="URL of the next page, or null on the last page")
 
 
+# The item as received (a dict, or anything), documented as a MemberRecord.
+UnparsedMember = Annotated[Any, PlainValidator(lambda value: value,
+                                               json_schema_input_type=MemberRecord)]
+
+
 class SyncIn(BaseModel):
-    members: list[dict[str, Any]] = Field(
+    # Typed in the schema, validated item by item by the importer (records.py): a bad member
+    # is reported under `rejected` while the others apply, not a 422 for the whole request.
+    members: list[UnparsedMember] = Field(
         max_length=sync.MAX_MEMBERS,
-        description="Up to 1,000 members in the import shape: `id` (your id), `name`, `isic`, "
-                    "`country`, `city`, `market_reach`, `cells`, and optionally `region`, "
-                    "`excluded` (your ids), `size_band`, `languages`, `hosting_capacity`, "
-                    "`visibility`, `description`, `website`, `slug`.",
+        description="Up to 1,000 members in the import shape (`MemberRecord`). Each is "
+                    "validated on its own: a bad one is listed under `rejected` with every "
+                    "field named, the others apply (unless `atomic=true`).",
         examples=[[EXAMPLE_MEMBER]],
     )
 

@@ -42,7 +42,11 @@ TAGS = [
 
 
 def install_network_docs(app: FastAPI) -> None:
-    """Call after `install_openapi` and `install_idempotency`: it wraps their builder."""
+    """Call after `install_openapi` and `install_idempotency`: it wraps their builder. Also
+    serves the webhook payloads (the document's `webhooks` section, event_schemas.py)."""
+    from exchange.networks.event_schemas import install_webhook_docs
+
+    install_webhook_docs(app)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -63,6 +67,10 @@ def install_network_docs(app: FastAPI) -> None:
                                                 "schema": {"type": "string"}}},
                     "content": {PROBLEM_JSON: problem},
                 })
+        for item in document.get("webhooks", {}).values():
+            # FastAPI documents a 422 for every body it would validate; receivers do not
+            # answer us with our problem documents.
+            item.get("post", {}).get("responses", {}).pop("422", None)
         names = {t["name"] for t in document.get("tags", [])}
         document.setdefault("tags", []).extend(t for t in TAGS if t["name"] not in names)
         return document

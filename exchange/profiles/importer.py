@@ -36,6 +36,7 @@ from exchange.profiles.models import (
     ExternalRef,
     MatrixCell,
 )
+from exchange.profiles.records import parse_record
 from exchange.taxonomy.models import Process
 
 DEFAULTS = {"size_band": "1-9", "languages": [], "hosting_capacity": 1, "visibility": "public",
@@ -117,18 +118,15 @@ def _profile_input(record: dict[str, Any]) -> dict[str, Any]:
 
 def _validate(session: Session, index: int, record: Any, processes: dict[str, Process],
               known_ids: set[str], class_codes: set[str]) -> _Valid | Rejected:
-    if not isinstance(record, dict):
-        return Rejected(index, None, [FieldError("", "must be an object")])
-    external_id = record.get("id")
+    # Types, enums, patterns and lengths first (records.py, the schema the API serves); then
+    # what needs the database or code lists.
+    try:
+        record = parse_record(record).model_dump(mode="json")
+    except ValidationFailed as exc:
+        return Rejected(index, _reported_id(record), exc.errors + _further_problems(
+            session, record, exc.errors, processes, class_codes))
+    external_id: str = record["id"]
     errors: list[FieldError] = []
-    if not isinstance(external_id, str | int) or not str(external_id).strip():
-        errors.append(FieldError("id", "is required (the business's id in your system)"))
-        external_id = None
-    else:
-        external_id = str(external_id).strip()
-    for required in ("name", "isic", "country", "city", "market_reach"):
-        if record.get(required) in (None, ""):
-            errors.append(FieldError(required, "is required"))
     profile: BusinessCreate | None = None
     try:
         profile = profiles_service.validate_create(session, _profile_input(record),
@@ -137,29 +135,60 @@ def _validate(session: Session, index: int, record: Any, processes: dict[str, Pr
         errors.extend(FieldError("isic" if e.field == "isic_class" else e.field, e.message)
                       for e in exc.errors if e.field not in {x.field for x in errors})
     cells: list[tuple[Process, CellIn]] = []
-    raw_cells = record.get("cells", [])
-    if not isinstance(raw_cells, list):
-        errors.append(FieldError("cells", "must be a list"))
-    else:
-        try:
-            cells = matrix_service.validate_cells(session, raw_cells, processes=processes)
-        except ValidationFailed as exc:
-            errors.extend(exc.errors)
-    excluded = record.get("excluded", []) or []
-    if not isinstance(excluded, list):
-        errors.append(FieldError("excluded", "must be a list of ids"))
-        excluded = []
-    excluded = [str(x) for x in excluded]
+    try:
+        cells = matrix_service.validate_cells(session, record["cells"], processes=processes)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+    excluded: list[str] = record["excluded"]
     unknown = [x for x in excluded if x not in known_ids]
     if unknown:
         errors.append(FieldError("excluded", f"unknown ids: {', '.join(unknown[:10])}"))
-    if external_id is not None and external_id in excluded:
+    if external_id in excluded:
         errors.append(FieldError("excluded", "a business cannot exclude itself"))
-    if errors or profile is None or external_id is None:
+    if errors or profile is None:
         return Rejected(index, external_id, errors)
-    slug = record.get("slug")
-    return _Valid(index, external_id, profile, cells, excluded,
-                  str(slug) if isinstance(slug, str) and slug else None)
+    return _Valid(index, external_id, profile, cells, excluded, record["slug"] or None)
+
+
+def _further_problems(session: Session, record: Any, errors: list[FieldError],
+                      processes: dict[str, Process], class_codes: set[str]
+                      ) -> list[FieldError]:
+    """For a record the schema refused: the code-list and taxonomy problems of the fields it
+    did accept, so that one answer names every problem."""
+    if not isinstance(record, dict):
+        return []
+    failed = {e.field.split(".")[0].split("[")[0] for e in errors}
+    named = {e.field for e in errors}
+    partial = {k: v for k, v in record.items() if k not in failed}
+    more: list[FieldError] = []
+    try:
+        profiles_service.validate_create(session, _profile_input(partial), class_codes)
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            name = "isic" if error.field == "isic_class" else error.field
+            if name not in failed:
+                more.append(FieldError(name, error.message))
+    cells = record.get("cells")
+    if "cells" not in failed and isinstance(cells, list):
+        try:
+            matrix_service.validate_cells(session, cells, processes=processes)
+        except ValidationFailed as exc:
+            more.extend(exc.errors)
+    elif isinstance(cells, list):
+        for i, cell in enumerate(cells):
+            process = cell.get("process") if isinstance(cell, dict) else None
+            if (isinstance(process, str) and process not in processes
+                    and f"cells[{i}].process" not in named):
+                more.append(FieldError(f"cells[{i}].process", f"unknown process “{process}”"))
+    return more
+
+
+def _reported_id(record: Any) -> str | None:
+    """The id to name a rejected record by, when it has a usable one."""
+    raw = record.get("id") if isinstance(record, dict) else None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
+    return raw.strip() if isinstance(raw, str) and 0 < len(raw.strip()) <= 128 else None
 
 
 def _free_slug(item: _Valid, taken: set[str]) -> str:
