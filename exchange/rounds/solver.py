@@ -15,7 +15,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Real
 from typing import Any, Literal, get_args
 
@@ -62,6 +62,13 @@ _PROGRESS_EVERY = 1.0
 # count, not a time budget, so that the incumbent (and HiGHS's path from it) does not depend on
 # the machine's speed.
 _LOCAL_SEARCH_MOVES = 20_000
+# Above this many two-step walks (the 3-cycle enumeration's cost: about 1 s and 0.5 GB per 10
+# million) cycles are priced out (column generation) instead of all enumerated.
+_ENUMERATION_WALKS = 6_000_000
+# Column generation starts from the cycles among each firm's heaviest edges, in and out.
+_SEED_EDGES = 12
+_PRICING_ROUNDS = 60
+_PRICING_COLUMNS_PER_FIRM = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -964,6 +971,146 @@ def _prefer_pass(
 
 
 # --------------------------------------------------------------------------------------------
+# Large networks: price cycles out instead of enumerating them all
+
+
+def _walk_count(graph: RoundGraph) -> int:
+    """How many two-step walks the 3-cycle enumeration would materialise (its real cost)."""
+    n = len(graph.firm_ids)
+    forward = graph.sources < graph.targets
+    out_start = np.searchsorted(graph.sources, np.arange(n + 1))
+    heads = graph.targets[forward]
+    if graph.max_cycle_length < 3:
+        return 0
+    return int((out_start[heads + 1] - out_start[heads]).sum())
+
+
+def _restricted(graph: RoundGraph, keep: BoolArray) -> RoundGraph:
+    return replace(graph, sources=graph.sources[keep], targets=graph.targets[keep],
+                   weights=graph.weights[keep])  # fmt: skip
+
+
+def _top_edges(graph: RoundGraph, k: int) -> BoolArray:
+    """Each firm's k heaviest outgoing and k heaviest incoming edges."""
+    keep = np.zeros(len(graph.weights), dtype=np.bool_)
+    for ends in (graph.sources, graph.targets):
+        order = np.lexsort((np.arange(len(ends)), -graph.weights, ends))
+        group_start = np.searchsorted(ends[order], ends[order], side="left")
+        rank = np.arange(len(order)) - group_start
+        keep[order[rank < k]] = True
+    return keep
+
+
+def _cycles_priced_above(
+    graph: RoundGraph, prices: FloatArray, threshold: float
+) -> tuple[CandidateCycles, FloatArray]:
+    """Every cycle whose reduced weight w − Σ prices of its firms is at least −``threshold``.
+
+    A cycle's reduced weight is the sum over its edges u → v of w(u→v) − price(u) (each firm is
+    the source of exactly one edge of the cycle). An edge x → y can only be in such a cycle if
+    its reduced weight plus the best reduced edge out of y plus the best into x (3-cycles), or
+    plus the best out of y (2-cycles), reaches −threshold: all other edges are dropped before
+    enumerating, which is exact, and on a priced network leaves a small fraction.
+    """
+    n = len(graph.firm_ids)
+    reduced = graph.weights - prices[graph.sources]
+    best_out = np.full(n, -np.inf)
+    np.maximum.at(best_out, graph.sources, reduced)
+    best_in = np.full(n, -np.inf)
+    np.maximum.at(best_in, graph.targets, reduced)
+    slack = reduced + best_out[graph.targets] + threshold + 1e-9
+    keep = slack >= 0
+    if graph.max_cycle_length == 3:
+        keep |= slack + best_in[graph.sources] >= 0
+    found = enumerate_cycles(_restricted(graph, keep))
+    members = found.members
+    cost = np.where(members >= 0, prices[np.maximum(members, 0)], 0.0).sum(axis=1)
+    cycle_reduced = found.weights - cost
+    pick = cycle_reduced >= -threshold - 1e-9
+    return (
+        CandidateCycles(found.members[pick], found.lengths[pick], found.weights[pick]),
+        cycle_reduced[pick],
+    )
+
+
+def _merge(a: CandidateCycles, b: CandidateCycles) -> CandidateCycles:
+    """The union of two candidate sets, each cycle once, rows in canonical order."""
+    members = np.concatenate([a.members, b.members])
+    weights = np.concatenate([a.weights, b.weights])
+    lengths = np.concatenate([a.lengths, b.lengths])
+    order = np.lexsort((members[:, 2], members[:, 1], members[:, 0]))
+    members, weights, lengths = members[order], weights[order], lengths[order]
+    first = np.ones(len(members), dtype=np.bool_)
+    first[1:] = np.any(members[1:] != members[:-1], axis=1)
+    return CandidateCycles(members[first], lengths[first], weights[first])
+
+
+@dataclass(slots=True)
+class _Priced:
+    candidates: CandidateCycles
+    bound: float  # proven upper bound on the optimum over *all* cycles, input units
+    complete: bool  # every cycle that could be in a selection at least `floor` is a candidate
+
+
+def _price_cycles(
+    graph: RoundGraph, deadline: float | None, report: Callable[[str, float, float], None]
+) -> _Priced:
+    """Column generation for networks too dense to enumerate (docs/rounds.md, "Large networks").
+
+    Start from the cycles among every firm's heaviest edges; solve the LP; add every cycle with
+    a positive reduced weight under its prices (found by ``_cycles_priced_above`` without
+    enumerating the rest); repeat until none is left, so the LP is optimal over all cycles.
+    Then, with an incumbent z from those candidates, add every cycle whose reduced weight is at
+    least −(LP bound − z + tolerance): by LP duality no other cycle can be in a selection that
+    is not beaten by z, so the exact solve over the candidates is exact over all cycles.
+    """
+    n = len(graph.firm_ids)
+    capacities = graph.capacities.astype(np.float64)
+    candidates = enumerate_cycles(_restricted(graph, _top_edges(graph, _SEED_EDGES)))
+    bound, dual_now, converged = math.inf, math.inf, False
+    prices, lp_values = np.zeros(n), np.zeros(len(candidates))
+    for _ in range(_PRICING_ROUNDS):
+        left = _time_left(deadline)
+        if (left is not None and left <= 0) or len(candidates) == 0:
+            break
+        incidence = _incidence(candidates, n)
+        load = np.asarray(incidence.sum(axis=1)).ravel()
+        binding = np.flatnonzero(load > graph.capacities)
+        prices, lp_values = np.zeros(n), np.ones(len(candidates))
+        if len(binding):
+            lp = _lp_prices(incidence[binding], capacities[binding], candidates.weights, deadline)
+            if lp is None:
+                break
+            prices[binding], lp_values = lp
+        positive, reduced = _cycles_priced_above(graph, prices, 0.0)
+        # Σ max(0, r) over every cycle: the positive ones are all in `positive`.
+        dual_now = float(prices @ capacities + np.maximum(reduced, 0.0).sum())
+        bound = min(bound, dual_now)
+        # Only the most promising columns join, so that each LP stays small (the classic rule:
+        # a few per firm per round); the others price in again later if they still should.
+        most = _PRICING_COLUMNS_PER_FIRM * n
+        if len(positive) > most:
+            top = np.sort(np.argsort(-reduced, kind="stable")[:most])
+            positive = CandidateCycles(positive.members[top], positive.lengths[top],
+                                       positive.weights[top])  # fmt: skip
+        merged = _merge(candidates, positive)
+        report("pricing", 0.0, bound)
+        if len(merged) == len(candidates):
+            converged = True  # no cycle prices in: the LP is optimal over all cycles
+            break
+        candidates = merged
+    if not converged:
+        return _Priced(candidates, bound, complete=False)
+    # An incumbent from the LP (its choices first), to set how far below the bound to look.
+    order = np.lexsort((np.arange(len(candidates)), -candidates.weights, -np.round(lp_values, 9)))
+    incumbent = greedy_in_order(candidates.members, order, graph.capacities)
+    value = float(candidates.weights[incumbent].sum())
+    tolerance = TIE_TOLERANCE * float(candidates.weights.max())
+    near, _ = _cycles_priced_above(graph, prices, dual_now - value + tolerance)
+    return _Priced(_merge(candidates, near), bound, complete=True)
+
+
+# --------------------------------------------------------------------------------------------
 # Public entry points
 
 
@@ -1003,9 +1150,25 @@ def solve_round(
     if problems:
         raise RoundInputError(problems)
     graph = build_round_graph(firms, edges, max_cycle_length=max_cycle_length)
-    enumerated = enumerate_cycles(graph)
-    candidates, notes = _drop_excluded(graph, enumerated, exclude_cycles)
     deadline = None if time_limit is None else started + float(time_limit)
+    scale = 1.0  # until the candidates are known, reports are in input units
+
+    def report(stage: str, value: float, bound: float) -> None:
+        if progress is not None:
+            progress(SolveProgress(time.perf_counter() - started, value * scale,
+                                   max(bound, value) * scale, stage))  # fmt: skip
+
+    priced = None
+    if _walk_count(graph) > _ENUMERATION_WALKS:
+        # Pricing may use half of the time: the rest goes to the exact solve over what it found
+        # (a selection from an incomplete candidate set is still feasible, and the pricing's
+        # bound still holds for every cycle).
+        pricing_deadline = None if time_limit is None else started + float(time_limit) / 2
+        priced = _price_cycles(graph, pricing_deadline, report)
+        enumerated = priced.candidates
+    else:
+        enumerated = enumerate_cycles(graph)
+    candidates, notes = _drop_excluded(graph, enumerated, exclude_cycles)
 
     def finish(
         chosen: BoolArray,
@@ -1033,11 +1196,6 @@ def solve_round(
     scale = float(candidates.weights.max())
     weights = candidates.weights / scale
 
-    def report(stage: str, value: float, bound: float) -> None:
-        if progress is not None:
-            progress(SolveProgress(time.perf_counter() - started, value * scale,
-                                   max(bound, value) * scale, stage))  # fmt: skip
-
     # Pass 1: the total weight, anytime.
     def names(cycles: IntArray) -> list[tuple[str, ...]]:
         return _cycle_names(graph, candidates.members[cycles])
@@ -1046,17 +1204,27 @@ def solve_round(
         incidence, graph.capacities, weights, candidates.members, names, deadline, report
     )
     bound = first.bound * scale
-    if first.status != _MILP_OPTIMAL:
-        status: RoundStatus = "time_limit" if first.status == _MILP_LIMIT else "error"
+    if priced is not None:
+        # Over a complete candidate set the two bounds are both valid; otherwise only the
+        # pricing's (over every cycle) is, and optimality is not proven.
+        bound = min(bound, priced.bound) if priced.complete else priced.bound
+    if first.status != _MILP_OPTIMAL or (priced is not None and not priced.complete):
+        unpriced = priced is not None and not priced.complete
+        status: RoundStatus = (
+            "time_limit" if first.status == _MILP_LIMIT or unpriced else "error"
+        )
         reached = float(weights @ first.chosen) * scale
-        within = _relative_gap(reached, bound)
+        within = _relative_gap(reached, bound) if math.isfinite(bound) else None
         detail = (
             "time limit reached before optimality was proven"
             if status == "time_limit"
             else f"HiGHS: {first.message}"
-        ) + f"; returning the best selection found, within {within:.2%} of the best possible"
+        ) + "; returning the best selection found" + (
+            f", within {within:.2%} of the best possible" if within is not None else ""
+        )
         return finish(
-            first.chosen, status, proven=False, gap=within, bound=bound,
+            first.chosen, status, proven=False, gap=within,
+            bound=bound if math.isfinite(bound) else None,
             tie_break_complete=False, detail=detail,
         )  # fmt: skip
 

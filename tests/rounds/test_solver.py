@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exchange.rounds import solver
 from exchange.rounds.greedy import greedy_selection
 from exchange.rounds.solver import (
     TIE_TOLERANCE,
@@ -168,6 +169,35 @@ def test_total_equals_the_brute_force_optimum(
     assert result.counts.n_cycles_enumerated == len(cycles)
     assert result.total_weight == pytest.approx(optimum, abs=1e-6 * max(1.0, optimum))
     assert_valid(result, firms, edges)
+
+
+@settings(PROPERTY, max_examples=100)
+@given(network=networks(), prefer=st.sampled_from(["none", "more_firms"]))
+def test_pricing_cycles_out_finds_the_brute_force_optimum_too(
+    network: tuple[list[Firm], list[Edge]], prefer: str
+) -> None:
+    # Column generation (for networks too dense to enumerate) forced on small ones: same optimum.
+    firms, edges = network
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver, "_ENUMERATION_WALKS", -1)
+        patch.setattr(solver, "_SEED_EDGES", 1)  # start small, so pricing has work to do
+        result = solve_round(firms, edges, prefer=prefer)  # type: ignore[arg-type]
+    optimum, _ = exhaustive_best(firms, naive_cycles(firms, edges, 3))
+    assert result.status == "optimal"
+    assert result.total_weight == pytest.approx(optimum, abs=1e-6 * max(1.0, optimum))
+    assert result.bound is not None and result.bound >= optimum * (1 - 1e-9)
+    assert_valid(result, firms, edges)
+
+
+def test_pricing_matches_full_enumeration_on_a_clustered_network() -> None:
+    firms, edges = clustered_network(300, seed=9, local_hosts=5)
+    full = solve_round(firms, edges)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver, "_ENUMERATION_WALKS", -1)
+        patch.setattr(solver, "_SEED_EDGES", 2)
+        priced = solve_round(firms, edges, prefer="more_firms")
+    assert full.proven_optimal and priced.proven_optimal
+    assert priced.total_weight == pytest.approx(full.total_weight, rel=1e-6)
 
 
 @settings(PROPERTY, max_examples=150)
