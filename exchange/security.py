@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 # argon2-cffi's defaults are argon2id with the RFC 9106 "low memory" profile.
 _hasher = PasswordHasher()
@@ -16,6 +19,11 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
+# zxcvbn's score: 3 is "safely unguessable" (about 10^8 guesses and more), 4 "very unguessable".
+PASSWORD_MIN_SCORE = 3
+PASSWORD_ESTIMATE_LENGTH = 100
+# Words of this site a password should not lean on.
+_SITE_WORDS = ("exchange", "internship", "peer", "intern")
 
 
 def hash_password(password: str) -> str:
@@ -33,15 +41,33 @@ def password_needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, or None."""
+def password_problem(password: str, related: Iterable[str] = ()) -> str | None:
+    """Why a new password is unacceptable, or None — NIST SP 800-63B §5.1.1.2: a minimum length,
+    no composition rules, and a check against passwords that guessing tools try first. That check
+    is zxcvbn (Dropbox's estimator: common-password and word lists, keyboard patterns, dates,
+    repeats, and the person's own name and e-mail), and its feedback tells how to do better."""
     if len(password) < PASSWORD_MIN_LENGTH:
         return f"must be at least {PASSWORD_MIN_LENGTH} characters"
     if len(password) > PASSWORD_MAX_LENGTH:
         return f"must be at most {PASSWORD_MAX_LENGTH} characters"
-    if password.strip() == "" or len(set(password)) < 4:
-        return "is too easy to guess"
-    return None
+    hints = [*_SITE_WORDS, *(part for value in related for part in _words_of(value))]
+    # zxcvbn's work grows with the length; the first characters are enough to judge.
+    result = zxcvbn(password[:PASSWORD_ESTIMATE_LENGTH], user_inputs=hints)
+    if result["score"] >= PASSWORD_MIN_SCORE:
+        return None
+    feedback = result.get("feedback") or {}
+    why = (feedback.get("warning") or
+           "It follows a pattern that password-guessing tools try early").rstrip(".")
+    how = " ".join(feedback.get("suggestions") or []) or "Add another word or two."
+    return (f"is too easy to guess. {why}. {how.rstrip('.')}. "
+            "A few unrelated words make a strong password that is easy to remember")
+
+
+def _words_of(value: str) -> list[str]:
+    """A name or an e-mail and its parts: "afreen@gigstaff.example" → afreen, gigstaff, …"""
+    value = value.strip().lower()
+    parts = [p for p in re.split(r"[^a-z0-9]+", value) if len(p) >= 3]
+    return [value, *parts] if value else parts
 
 
 def new_secret_token(prefix: str, nbytes: int = 32) -> str:

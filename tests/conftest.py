@@ -140,8 +140,11 @@ def app(settings: Settings, engine: Engine, connection: Connection) -> FastAPI:
 class Client(TestClient):
     """A browser-like client: knows the CSRF token and can log a persona in."""
 
-    def __init__(self, app: FastAPI, settings: Settings, session: Session):
-        super().__init__(app, base_url="http://testserver", follow_redirects=False)
+    def __init__(self, app: FastAPI, settings: Settings, session: Session,
+                 address: str = "testclient"):
+        # `address`: the client's IP as the server sees it (log-in throttling counts by it).
+        super().__init__(app, base_url="http://testserver", follow_redirects=False,
+                         client=(address, 50000))
         self.settings = settings
         self.db = session
         self.cookies.set(CSRF_COOKIE, CSRF_NONCE)

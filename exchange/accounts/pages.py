@@ -122,27 +122,45 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
     return response
 
 
+def _account_page(request: Request, session: SessionDep, user: service.User, *,
+                  status_code: int = 200, errors: dict[str, str] | None = None,
+                  form: dict[str, str] | None = None) -> Response:
+    return render(request, "accounts/account.html",
+                  {"live_tokens": service.live_api_token_count(session, user)},
+                  status_code=status_code, errors=errors, form=form)
+
+
 @router.get("/account")
-def account(request: Request, user: CurrentUser) -> Response:
-    return render(request, "accounts/account.html")
+def account(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return _account_page(request, session, user)
 
 
 @router.post("/account/password")
 def change_password(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     current_password: FormStr = "",
     new_password: FormStr = "",
+    revoke_tokens: FormStr = "",
 ) -> Response:
     try:
-        service.change_password(
-            session, user, current_password=current_password, new_password=new_password
+        changed = service.change_password(
+            session, settings, user, current_password=current_password,
+            new_password=new_password, current_session_token=request.cookies.get(SESSION_COOKIE),
+            revoke_tokens=bool(revoke_tokens),
         )
     except ValidationFailed as exc:
         session.rollback()
-        return render(request, "accounts/account.html", status_code=422, errors=exc.by_field())
-    return redirect(request, "/account", "Your password is changed.")
+        return _account_page(request, session, user, status_code=422, errors=exc.by_field(),
+                             form={"revoke_tokens": revoke_tokens})
+    message = "Your password is changed. Every other session of your account is logged out."
+    if changed.tokens_revoked:
+        count = changed.tokens_revoked
+        message += (f" {count} personal API token{'s are' if count != 1 else ' is'} revoked; "
+                    "create new ones where you need them.")
+    return redirect(request, "/account", message)
 
 
 @router.get("/forgot-password")
@@ -194,7 +212,10 @@ def reset_password(
         errors = exc.by_field()
         return render(request, "accounts/reset_password.html", status_code=422, errors=errors,
                       context={"token": None if "token" in errors else token}, no_store=True)
-    response = redirect(request, "/login", "Your password is changed. Log in with it now.")
+    response = redirect(
+        request, "/login",
+        "Your password is changed. Every session of your account is logged out and your "
+        "personal API tokens are revoked. Log in with the new password now.")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

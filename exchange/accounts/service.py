@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from exchange import security
@@ -55,7 +55,7 @@ def _validated_user(
     except ValidationError as exc:
         errors = ValidationFailed.from_pydantic(exc).errors
     failed = {error.field for error in errors}
-    problem = security.password_problem(password)
+    problem = security.password_problem(password, related=(email, display_name))
     if problem and "password" not in failed:
         errors.append(FieldError("password", f"Password {problem}."))
     address = str(data.email) if data is not None else email.strip()
@@ -85,18 +85,26 @@ def sign_up(
 # -- log-in and throttling ------------------------------------------------------------------
 
 
+# Failures are counted per (account, address) and per address, never per account alone: a
+# count per account would let anyone lock any account from their own machine (OWASP: lockout
+# must not become a denial of service); the right password from another address still works.
+ACCOUNT_AT_ADDRESS = "account_address"
+ADDRESS = "address"
+
+
 def _throttle_keys(settings: Settings, email: str, address: str) -> dict[str, str]:
     return {
-        "account": security.keyed_hash(settings.secret_key, "account:" + normalize_email(email)),
-        "address": security.keyed_hash(settings.secret_key, "address:" + address),
+        ACCOUNT_AT_ADDRESS: security.keyed_hash(
+            settings.secret_key, f"account:{normalize_email(email)}\x00address:{address}"),
+        ADDRESS: security.keyed_hash(settings.secret_key, "address:" + address),
     }
 
 
 def _check_throttle(session: Session, settings: Settings, keys: dict[str, str]) -> None:
     since = utcnow() - timedelta(seconds=settings.login_failure_window_seconds)
     limits = {
-        "account": settings.login_max_failures_per_account,
-        "address": settings.login_max_failures_per_address,
+        ACCOUNT_AT_ADDRESS: settings.login_max_failures_per_account,
+        ADDRESS: settings.login_max_failures_per_address,
     }
     for scope, key in keys.items():
         count, oldest = session.exec(
@@ -137,7 +145,8 @@ def authenticate(
         )
     session.exec(  # type: ignore[call-overload]
         delete(LoginFailure).where(
-            col(LoginFailure.scope) == "account", col(LoginFailure.key_hash) == keys["account"]
+            col(LoginFailure.scope) == ACCOUNT_AT_ADDRESS,
+            col(LoginFailure.key_hash) == keys[ACCOUNT_AT_ADDRESS],
         )
     )
     if security.password_needs_rehash(user.password_hash):
@@ -193,20 +202,60 @@ def end_session(session: Session, settings: Settings, token: str) -> None:
     )
 
 
+def end_other_sessions(session: Session, settings: Settings, user: User,
+                       keep_token: str | None) -> None:
+    """Every session of the user but the one behind `keep_token` (None: all of them)."""
+    statement = delete(UserSession).where(col(UserSession.user_id) == user.id)
+    if keep_token:
+        statement = statement.where(
+            col(UserSession.token_hash) != security.keyed_hash(settings.secret_key, keep_token))
+    session.exec(statement)  # type: ignore[call-overload]
+
+
+def revoke_all_api_tokens(session: Session, user: User) -> int:
+    """Revoke every live personal token of the user; returns how many."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(result.rowcount or 0)
+
+
+def live_api_token_count(session: Session, user: User) -> int:
+    now = utcnow()
+    return int(session.exec(select(func.count()).select_from(ApiToken).where(
+        ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None),
+        (col(ApiToken.expires_at).is_(None)) | (col(ApiToken.expires_at) > now),
+    )).one())
+
+
+@dataclass(frozen=True)
+class PasswordChanged:
+    tokens_revoked: int
+
+
 def change_password(
-    session: Session, user: User, *, current_password: str, new_password: str
-) -> None:
+    session: Session, settings: Settings, user: User, *, current_password: str,
+    new_password: str, current_session_token: str | None, revoke_tokens: bool = False,
+) -> PasswordChanged:
+    """A new password ends every other session (a thief logged in elsewhere is out) and every
+    unused reset link, and, if asked, revokes the personal API tokens too."""
     errors = []
     if not security.verify_password(user.password_hash, current_password):
         errors.append(FieldError("current_password", "Current password is not right."))
-    problem = security.password_problem(new_password)
+    problem = security.password_problem(new_password, related=(user.email, user.display_name))
     if problem:
         errors.append(FieldError("new_password", f"Password {problem}."))
     if errors:
         raise ValidationFailed(errors)
     user.password_hash = security.hash_password(new_password)
     session.add(user)
+    _spend_reset_tokens(session, user)
+    end_other_sessions(session, settings, user, keep_token=current_session_token)
+    revoked = revoke_all_api_tokens(session, user) if revoke_tokens else 0
     session.flush()
+    return PasswordChanged(tokens_revoked=revoked)
 
 
 # -- password reset -------------------------------------------------------------------------
@@ -217,6 +266,8 @@ def request_password_reset(session: Session, settings: Settings, email: str) -> 
     user = get_user_by_email(session, email)
     if user is None or not user.is_active or user.id is None:
         return
+    # Only the newest link works: an older one lying in a mailbox (or a leaked one) is dead.
+    _spend_reset_tokens(session, user)
     token = security.new_secret_token(RESET_TOKEN_PREFIX)
     session.add(
         PasswordResetToken(
@@ -243,6 +294,15 @@ def request_password_reset(session: Session, settings: Settings, email: str) -> 
     session.flush()
 
 
+def _spend_reset_tokens(session: Session, user: User) -> None:
+    session.exec(  # type: ignore[call-overload]
+        update(PasswordResetToken)
+        .where(col(PasswordResetToken.user_id) == user.id,
+               col(PasswordResetToken.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
+
+
 def _live_reset_token(session: Session, settings: Settings, token: str) -> PasswordResetToken:
     row = session.exec(
         select(PasswordResetToken).where(
@@ -262,17 +322,19 @@ def check_reset_token(session: Session, settings: Settings, token: str) -> None:
 
 def reset_password(session: Session, settings: Settings, *, token: str, new_password: str) -> User:
     row = _live_reset_token(session, settings, token)
-    problem = security.password_problem(new_password)
-    if problem:
-        raise ValidationFailed.single("new_password", f"Password {problem}.")
     user = session.get(User, row.user_id)
     if user is None:
         raise NotFound()
+    problem = security.password_problem(new_password, related=(user.email, user.display_name))
+    if problem:
+        raise ValidationFailed.single("new_password", f"Password {problem}.")
     user.password_hash = security.hash_password(new_password)
-    row.used_at = utcnow()
-    # A reset means the password may have leaked: end every session of the account.
-    session.exec(delete(UserSession).where(col(UserSession.user_id) == user.id))  # type: ignore[call-overload]
-    session.add_all([user, row])
+    session.add(user)
+    # A reset means the password may have leaked: this link and every other one are spent,
+    # every session of the account ends and every personal API token is revoked.
+    _spend_reset_tokens(session, user)
+    end_other_sessions(session, settings, user, keep_token=None)
+    revoke_all_api_tokens(session, user)
     session.flush()
     return user
 

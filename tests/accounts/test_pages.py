@@ -141,7 +141,7 @@ def test_unknown_email_gets_the_same_answer(client: Client) -> None:
     assert "E-mail or password is not right." in r.text
 
 
-def test_failed_logins_are_throttled_per_account(
+def test_failed_logins_are_throttled_per_account_and_address(
     client: Client, session: Session, afreen: User
 ) -> None:
     for _ in range(client.settings.login_max_failures_per_account):
