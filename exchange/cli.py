@@ -122,7 +122,7 @@ def demo() -> None:
     migrate.upgrade(settings.database_url)
     wire()
     with Session(make_engine(settings.database_url)) as session:
-        report = load_demo(session)
+        report = load_demo(session, progress=typer.echo)
         session.commit()
     typer.echo(f"Demo data: {report.created} created, {report.unchanged} already there.")
     typer.echo(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")

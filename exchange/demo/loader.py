@@ -7,6 +7,8 @@ Running it twice changes nothing: people are looked up by e-mail, businesses by 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -61,8 +63,14 @@ class DemoReport:
     unchanged: int = 0
 
 
-def load_demo(session: Session) -> DemoReport:
+def load_demo(session: Session, progress: Callable[[str], None] | None = None) -> DemoReport:
+    """Loads the demo; PROGRESS, if given, hears one line per step (the businesses' import takes
+    most of the time)."""
+    say = progress or (lambda _line: None)
     report = DemoReport()
+    say(f"Loading the demo data: {len(DEMO_PEOPLE)} people, the Afreen and Rajeev story and "
+        f"{GENERATED_BUSINESSES} generated businesses with their matrices (about a minute)…")
+    started = time.monotonic()
     businesses = import_businesses(
         session, reference_story() + generate_businesses(GENERATED_BUSINESSES),
         source=DEMO_SOURCE,
@@ -71,6 +79,8 @@ def load_demo(session: Session) -> DemoReport:
         raise RuntimeError(f"demo data does not validate: {businesses.rejected[:3]}")
     report.created += len(businesses.created) + len(businesses.updated)
     report.unchanged += len(businesses.unchanged)
+    say(f"  businesses: {len(businesses.created) + len(businesses.updated)} written, "
+        f"{len(businesses.unchanged)} already there ({time.monotonic() - started:.0f} s)")
     for person in DEMO_PEOPLE:
         user = accounts_service.get_user_by_email(session, person.email)
         if user is None:
@@ -96,7 +106,10 @@ def load_demo(session: Session) -> DemoReport:
                                            role=person.business_role))
             report.created += 1
     session.flush()
+    say("  people and their log-ins: ready; now the demo internships…")
     created, unchanged = load_internships(session)
     report.created += created
     report.unchanged += unchanged
+    say(f"  internships: {created} written, {unchanged} already there "
+        f"({time.monotonic() - started:.0f} s in all)")
     return report
