@@ -41,6 +41,10 @@ def test_demo_twice_changes_nothing(cli_env: Path) -> None:
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.output
     assert "already there" in first.output and "afreen@example.com" in first.output
+    # It says what it is doing while it loads, and the banner names the demo businesses.
+    assert first.output.startswith("Loading the demo data:")
+    assert "  businesses: 302 written, 0 already there" in first.output
+    assert "owner of Rajeev Design Consultancy" in first.output
     second = runner.invoke(app, ["demo"])
     assert second.exit_code == 0
     assert " 0 created" in second.output

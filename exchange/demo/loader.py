@@ -69,7 +69,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
     say = progress or (lambda _line: None)
     report = DemoReport()
     say(f"Loading the demo data: {len(DEMO_PEOPLE)} people, the Afreen and Rajeev story and "
-        f"{GENERATED_BUSINESSES} generated businesses with their matrices (about a minute)…")
+        f"{GENERATED_BUSINESSES} generated businesses with their matrices…")
     started = time.monotonic()
     businesses = import_businesses(
         session, reference_story() + generate_businesses(GENERATED_BUSINESSES),
