@@ -190,11 +190,15 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 TEXT_PATTERN = (r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
                 r"\u202a-\u202e\u2066-\u2069]*$")
 _PROSE_WHITESPACE = frozenset("\n")
+# Every character `refused_character` may refuse (Cc is exactly U+0000…U+001F and U+007F…U+009F).
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def refused_character(text: str, *, allowed: frozenset[str] = frozenset()) -> str | None:
     """Why `text` cannot be stored as text, or None: the first control character, unpaired
     surrogate or bidirectional control in it, named by its code point."""
+    if not _SUSPECT.search(text):
+        return None  # the usual case, decided by one regular-expression scan
     for position, char in enumerate(text, start=1):
         if char in allowed:
             continue

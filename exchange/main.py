@@ -15,7 +15,7 @@ from exchange.accounts import api as accounts_api
 from exchange.accounts import pages as accounts_pages
 from exchange.config import Settings, get_settings, public_base_url_var
 from exchange.db import engine_for
-from exchange.deps import integer_path_params_in_range
+from exchange.deps import integer_path_params_in_range, plain_text_params
 from exchange.errors import install_error_handlers
 from exchange.guards import install_guards
 from exchange.idempotency import install_idempotency
@@ -103,7 +103,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url="/api/redoc",
         openapi_url="/api/v1/openapi.json",
         swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
-        dependencies=[Depends(integer_path_params_in_range)],  # ids the database can hold
+        # ids the database can hold, text without control characters (exchange/deps.py)
+        dependencies=[Depends(integer_path_params_in_range), Depends(plain_text_params)],
     )
     wire()  # every worker process of `exchange serve` comes through here
     app.state.settings = settings

@@ -12,7 +12,8 @@ For every `/api/` operation it documents as `application/problem+json` with the 
 - 401 (with `WWW-Authenticate`) when the route reads a bearer token: a bad token is refused even
   where a token is optional;
 - 404 when the path has parameters (unknown or not visible to the caller: the same answer);
-  integer path parameters (row ids) get the range `integer_path_params_in_range` enforces;
+  integer path parameters (row ids) get the range `integer_path_params_in_range` enforces,
+  text path parameters the length and text rule `plain_text_params` enforces;
 - 422 when the operation takes any input (parameters or a body), replacing FastAPI's
   `HTTPValidationError`, and 400 when it takes a body (FastAPI's answer to undecodable bytes);
 - every status of an `ExchangeError` subclass that the endpoint, its dependencies, or the
@@ -30,7 +31,9 @@ from __future__ import annotations
 
 import dis
 import inspect
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from types import FunctionType, ModuleType
 from typing import Any
 
@@ -40,8 +43,9 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from fastapi.security.base import SecurityBase
 from sqlmodel import SQLModel
 
-from exchange.deps import ID_MAX, ID_MIN
+from exchange.deps import ID_MAX, ID_MIN, PATH_TEXT_MAX
 from exchange.errors import PROBLEM_JSON, ExchangeError
+from exchange.fields import TEXT_PATTERN
 
 API_PREFIX = "/api/"
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -122,6 +126,7 @@ def document_problems(app: FastAPI, document: dict[str, Any]) -> None:
                 _document_operation(route, operation)
 
     _drop_unreferenced(document, ("HTTPValidationError", "ValidationError"))
+    document_links(document)
 
 
 def _model_schemas(model: type[SQLModel]) -> dict[str, Any]:
@@ -168,12 +173,16 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
 
 
 def _document_id_ranges(operation: dict[str, Any]) -> None:
-    """Integer path parameters are row ids; `integer_path_params_in_range` enforces the range."""
+    """Integer path parameters are row ids; `integer_path_params_in_range` enforces the range.
+    Text path parameters name things; `plain_text_params` enforces their length and rule."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
         if parameter.get("in") == "path" and schema.get("type") == "integer":
             schema.setdefault("minimum", ID_MIN)
             schema.setdefault("maximum", ID_MAX)
+        elif parameter.get("in") == "path" and schema.get("type") == "string":
+            schema.setdefault("maxLength", PATH_TEXT_MAX)
+            schema.setdefault("pattern", TEXT_PATTERN)
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
@@ -263,3 +272,69 @@ def _drop_unreferenced(document: dict[str, Any], names: tuple[str, ...]) -> None
     # ValidationError is only referenced from HTTPValidationError.
     if "HTTPValidationError" not in schemas:
         schemas.pop("ValidationError", None)
+
+
+# -- links: where what a POST created can be read and changed ----------------------------------
+
+
+@dataclass(frozen=True)
+class CreatedAt:
+    """`POST creator` answers 201 with `field`; every operation under `target` takes it as its
+    path parameter `parameter`. Its other path parameters come from the creating request."""
+
+    creator: str
+    field: str
+    target: str
+    parameter: str
+
+
+CREATED = (
+    CreatedAt("/api/v1/businesses", "slug", "/api/v1/businesses/{slug}", "slug"),
+    CreatedAt("/api/v1/businesses/{slug}/internships", "id",
+              "/api/v1/internships/{internship_id}", "internship_id"),
+    CreatedAt("/api/v1/businesses/{slug}/invitations", "id",
+              "/api/v1/businesses/{slug}/invitations/{invitation_id}", "invitation_id"),
+    CreatedAt("/api/v1/internships/{internship_id}/tasks", "id",
+              "/api/v1/internships/{internship_id}/tasks/{task_id}", "task_id"),
+    CreatedAt("/api/v1/me/tokens", "id", "/api/v1/me/tokens/{token_id}", "token_id"),
+    CreatedAt("/api/v1/networks/{network_slug}/webhooks", "id",
+              "/api/v1/networks/{network_slug}/webhooks/{endpoint_id}", "endpoint_id"),
+    CreatedAt("/api/v1/networks/{network_slug}/rounds", "id",
+              "/api/v1/networks/{network_slug}/rounds/{round_id}", "round_id"),
+    CreatedAt("/api/v1/networks/{network_slug}/rounds", "id", "/api/v1/rounds/{round_id}",
+              "round_id"),
+    CreatedAt("/api/v1/taxonomy/processes", "key", "/api/v1/taxonomy/processes/{key}", "key"),
+    CreatedAt("/api/v1/taxonomy/departments", "key",
+              "/api/v1/taxonomy/departments/{department_key}", "department_key"),
+)
+_PATH_PARAMETER = re.compile(r"{([^}]+)}")
+
+
+def document_links(document: dict[str, Any]) -> None:
+    """OpenAPI `links` from each create to the operations on what it created (`CREATED`), so
+    that clients — and stateful fuzzing — follow real ids: `$response.body#/id` of the 201,
+    the creating request's own path parameters for the rest. An operation that needs a path
+    parameter neither provides is not linked."""
+    paths: dict[str, Any] = document.get("paths", {})
+    for created in CREATED:
+        answer = paths.get(created.creator, {}).get("post", {}).get("responses", {}).get("201")
+        if answer is None:
+            continue
+        known = set(_PATH_PARAMETER.findall(created.creator))
+        links = answer.setdefault("links", {})
+        for path, item in paths.items():
+            if path != created.target and not path.startswith(created.target + "/"):
+                continue
+            needed = set(_PATH_PARAMETER.findall(path))
+            if not needed <= known | {created.parameter}:
+                continue
+            for operation in item.values():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                parameters = {name: f"$request.path.{name}" for name in needed
+                              if name != created.parameter}
+                parameters[created.parameter] = f"$response.body#/{created.field}"
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": dict(sorted(parameters.items())),
+                }

@@ -9,6 +9,7 @@ from pydantic import EmailStr, field_validator
 from sqlmodel import Field, SQLModel
 
 from exchange.db import utcnow
+from exchange.fields import Count, Line
 
 
 class BusinessRole(StrEnum):
@@ -21,7 +22,9 @@ class BusinessRole(StrEnum):
 
 class UserBase(SQLModel):
     email: EmailStr = Field(max_length=254)
-    display_name: str = Field(min_length=1, max_length=120)
+    # Line refuses control and bidi-override characters (exchange/fields.py); the validator
+    # below keeps the page's wording for a blank name.
+    display_name: Line = Field(max_length=120)
 
     @field_validator("display_name")
     @classmethod
@@ -90,8 +93,8 @@ class ApiToken(SQLModel, table=True):
 
 
 class ApiTokenCreate(SQLModel):
-    name: str = Field(min_length=1, max_length=100)
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    name: Line = Field(min_length=1, max_length=100)
+    expires_in_days: Count | None = Field(default=None, ge=1, le=3650)
 
 
 class ApiTokenPublic(SQLModel):

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from exchange.deps import SessionDep, SettingsDep
 from exchange.errors import NotFound, ValidationFailed
+from exchange.fields import INT32_MAX, Line, Moment
 from exchange.matching.api import CommonLanguage, Depth, SameCountry, SameRegion, SuggestionOut
 from exchange.matching.serving import (
     MAX_DEPTH,
@@ -125,7 +126,7 @@ class SyncOut(BaseModel):
 
 
 class ClaimIn(BaseModel):
-    email: str = Field(min_length=3, max_length=254,
+    email: Line = Field(min_length=3, max_length=254,
                        description="Who should become the owner (the link is e-mailed there)")
 
 
@@ -170,7 +171,9 @@ def _after(cursor: str | None, kind: str = "m") -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if text.startswith(kind) and text[len(kind):].isdigit():
-            return int(text[len(kind):])
+            row_id = int(text[len(kind):])
+            if row_id <= INT32_MAX:  # a forged cursor must not overflow the database's integer
+                return row_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ValidationFailed.single("cursor", "is not a cursor this API gave out")
@@ -240,8 +243,8 @@ def list_members(
                     ] = None,
     managed: Annotated[bool | None, Query(description="Only network-managed (true) or "
                                                       "owner-managed (false) members")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Profiles changed since")
-                             ] = None,
+    updated_since: Annotated[Moment | None, Query(
+        description="Profiles changed since (ISO 8601 with a time zone)")] = None,
     q: Annotated[str | None, Query(max_length=100, description="Name contains")] = None,
 ) -> MemberPage:
     """In the order members joined (stable while you page); follow `next` until it is null.

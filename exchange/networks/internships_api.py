@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from exchange.deps import SessionDep
 from exchange.errors import NotFound, ValidationFailed
+from exchange.fields import Day
 from exchange.internships.report_api import CSV, AggregateOut
 from exchange.internships.service import duration_days
 from exchange.internships.states import InternshipState
@@ -90,8 +91,9 @@ class NetworkReportOut(BaseModel):
                             for m in result.members])
 
 
-Since = Annotated[date | None, Query(description="Only internships starting on or after")]
-Until = Annotated[date | None, Query(description="Only internships starting on or before")]
+# Day (exchange/fields.py): ISO dates only, so `until=0` is refused rather than read as 1970.
+Since = Annotated[Day | None, Query(description="Only internships starting on or after")]
+Until = Annotated[Day | None, Query(description="Only internships starting on or before")]
 
 
 def _period(since: date | None, until: date | None) -> None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from exchange.deps import SessionDep, SettingsDep
+from exchange.fields import Line
 from exchange.networks import webhooks
 from exchange.networks.deps import WebhooksManage
 from exchange.networks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -22,12 +23,12 @@ DeliveryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class EndpointIn(BaseModel):
-    url: str = Field(max_length=500, examples=["https://crm.example.org/hooks/exchange"])
-    event_types: list[str] = Field(
+    url: Line = Field(max_length=500, examples=["https://crm.example.org/hooks/exchange"])
+    event_types: list[Annotated[Line, Field(max_length=64)]] = Field(
         default_factory=list, max_length=len(webhooks.EVENT_TYPES),
         description="Empty: every event. Known: " + ", ".join(webhooks.EVENT_TYPES),
         examples=[["member.updated", "internship.accepted"]])
-    description: str = Field(default="", max_length=200)
+    description: Line = Field(default="", max_length=200)
 
 
 class EndpointOut(BaseModel):

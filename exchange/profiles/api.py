@@ -10,12 +10,15 @@ from pydantic import BaseModel, Field
 from exchange.accounts.deps import CurrentUser
 from exchange.accounts.models import BusinessRole
 from exchange.deps import SessionDep
+from exchange.fields import Line
 from exchange.profiles import directory
 from exchange.profiles import service as profiles_service
 from exchange.profiles.deps import BusinessManager, BusinessMember, BusinessOwner, VisibleBusiness
 from exchange.profiles.models import Business, BusinessCreate, BusinessPublic, BusinessUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["businesses"])
+
+Slug = Annotated[Line, Field(min_length=1, max_length=80)]
 
 
 class BusinessPage(BaseModel):
@@ -30,7 +33,7 @@ class MyBusiness(BaseModel):
 
 
 class Exclusions(BaseModel):
-    excluded: list[str] = Field(
+    excluded: list[Slug] = Field(
         max_length=500, description="Slugs of businesses never to be matched with"
     )
 
@@ -40,12 +43,14 @@ def list_businesses(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    q: Annotated[str, Query(max_length=100, description="Words in name, description or city")] = "",
+    q: Annotated[Line, Query(max_length=100, description="Words in name, description or city")
+                 ] = "",
     section: Annotated[str, Query(pattern="^[A-Ua-u]?$", description="ISIC section letter")] = "",
     country: Annotated[str, Query(pattern="^([A-Za-z]{2})?$")] = "",
-    region: Annotated[str, Query(max_length=100)] = "",
-    offers: Annotated[str, Query(max_length=100, description="Process key it can teach")] = "",
-    needs: Annotated[str, Query(max_length=100, description="Process key it wants to learn")] = "",
+    region: Annotated[Line, Query(max_length=100)] = "",
+    offers: Annotated[Line, Query(max_length=100, description="Process key it can teach")] = "",
+    needs: Annotated[Line, Query(max_length=100, description="Process key it wants to learn")
+                     ] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=directory.MAX_OFFSET)] = 0,
 ) -> BusinessPage:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from sqlalchemy import JSON, CheckConstraint, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from exchange.db import utcnow
+from exchange.fields import Count, Flag, Line, Prose
 
 
 class MarketReach(StrEnum):
@@ -144,22 +146,27 @@ class MatrixCell(SQLModel, table=True):
 
 # -- schemas ---------------------------------------------------------------------------------
 
+# Language codes and the like: short, one line (the service checks them against their lists).
+Code = Annotated[Line, Field(min_length=1, max_length=16)]
+
+
 class BusinessFields(SQLModel):
     """What an owner edits. Validation of codes (country, languages, ISIC) that needs lists or
     the database happens in the service, which reports every problem with its field name."""
 
-    name: str = Field(min_length=2, max_length=120)
-    description: str = Field(default="", max_length=2000)
-    website: str | None = Field(default=None, max_length=255)
-    isic_class: str = Field(min_length=4, max_length=4, description="ISIC Rev. 4 class, e.g. 7410")
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. IN")
-    region: str = Field(default="", max_length=100)
-    city: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=2, max_length=120)
+    description: Prose = Field(default="", max_length=2000)
+    website: Line | None = Field(default=None, max_length=255)
+    isic_class: Line = Field(min_length=4, max_length=4,
+                             description="ISIC Rev. 4 class, e.g. 7410")
+    country: Line = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. IN")
+    region: Line = Field(default="", max_length=100)
+    city: Line = Field(min_length=1, max_length=100)
     market_reach: MarketReach
     size_band: SizeBand
-    languages: list[str] = Field(default_factory=list, max_length=20,
-                                 description="ISO 639-1 codes, e.g. [\"en\", \"hi\"]")
-    hosting_capacity: int = Field(default=1, ge=0, le=50)
+    languages: list[Code] = Field(default_factory=list, max_length=20,
+                                  description="ISO 639-1 codes, e.g. [\"en\", \"hi\"]")
+    hosting_capacity: Count = Field(default=1, ge=0, le=50)
     visibility: Visibility = Visibility.public
 
 
@@ -168,17 +175,17 @@ class BusinessCreate(BusinessFields):
 
 
 class BusinessUpdate(SQLModel):
-    name: str | None = Field(default=None, min_length=2, max_length=120)
-    description: str | None = Field(default=None, max_length=2000)
-    website: str | None = Field(default=None, max_length=255)
-    isic_class: str | None = Field(default=None, min_length=4, max_length=4)
-    country: str | None = Field(default=None, min_length=2, max_length=2)
-    region: str | None = Field(default=None, max_length=100)
-    city: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Line | None = Field(default=None, min_length=2, max_length=120)
+    description: Prose | None = Field(default=None, max_length=2000)
+    website: Line | None = Field(default=None, max_length=255)
+    isic_class: Line | None = Field(default=None, min_length=4, max_length=4)
+    country: Line | None = Field(default=None, min_length=2, max_length=2)
+    region: Line | None = Field(default=None, max_length=100)
+    city: Line | None = Field(default=None, min_length=1, max_length=100)
     market_reach: MarketReach | None = None
     size_band: SizeBand | None = None
-    languages: list[str] | None = Field(default=None, max_length=20)
-    hosting_capacity: int | None = Field(default=None, ge=0, le=50)
+    languages: list[Code] | None = Field(default=None, max_length=20)
+    hosting_capacity: Count | None = Field(default=None, ge=0, le=50)
     visibility: Visibility | None = None
 
 
@@ -210,15 +217,23 @@ class BusinessPublic(SQLModel):
 class CellIn(SQLModel):
     """A matrix cell as sent by clients; `process` is the stable `department.process` key."""
 
-    process: str = Field(max_length=100)
-    level: int = Field(ge=0, le=5)
-    offer: bool = False
-    need: int = Field(default=0, ge=0, le=3)
-    target_level: int | None = Field(default=None, ge=1, le=5)
-    evidence: str | None = Field(default=None, max_length=500)
+    process: Line = Field(max_length=100)
+    level: Count = Field(ge=0, le=5)
+    offer: Flag = False
+    need: Count = Field(default=0, ge=0, le=3)
+    target_level: Count | None = Field(default=None, ge=1, le=5)
+    evidence: Prose | None = Field(default=None, max_length=500)
 
 
-class CellPublic(CellIn):
+class CellPublic(SQLModel):
+    """A cell as stored (plain types: what is read back is never re-judged by the input rules)."""
+
+    process: str
+    level: int
+    offer: bool
+    need: int
+    target_level: int | None
+    evidence: str | None
     department: str
     process_name: str
     retired: bool = False

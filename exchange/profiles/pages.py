@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from exchange.accounts.deps import CurrentUser
 from exchange.deps import SessionDep
 from exchange.errors import ValidationFailed
+from exchange.fields import form_input
 from exchange.profiles import directory
 from exchange.profiles import matrix as matrix_service
 from exchange.profiles import service as profiles_service
@@ -104,7 +105,8 @@ async def create_business(request: Request, session: SessionDep, user: CurrentUs
         return render(request, "profiles/edit.html",
                       {"business": None, **_form_context(session, shown, request)}, form=shown)
     try:
-        business = profiles_service.create_business(session, user, data)
+        with form_input():  # the form's hosting capacity is text ("2")
+            business = profiles_service.create_business(session, user, data)
     except ValidationFailed as exc:
         session.rollback()
         return render(request, "profiles/edit.html",
@@ -160,7 +162,8 @@ async def edit_business(request: Request, member: BusinessManager, session: Sess
     # Both parts are checked so that every problem shows at once; either failing saves nothing.
     errors: dict[str, str] = {}
     try:
-        profiles_service.update_business(session, business, data)
+        with form_input():
+            profiles_service.update_business(session, business, data)
     except ValidationFailed as exc:
         errors.update(exc.by_field())
     try:

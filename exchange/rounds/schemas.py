@@ -3,43 +3,47 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from exchange.fields import Count, Day, Flag, Id, Line
 from exchange.profiles.models import Business
 from exchange.rounds import service
 from exchange.rounds.models import ExchangeRound, ProposalParty, RoundProposal
 from exchange.rounds.states import ProposalState, RoundState
 
+# A member's id in the network's own system (`NetworkMember.external_id` is 128 characters).
+ExternalId = Annotated[Line, Field(min_length=1, max_length=128)]
+
 
 class RoundCreate(SQLModel):
-    name: str = Field(min_length=3, max_length=120, schema_extra={"examples": ["Spring 2027"]})
-    window_start: date
-    window_end: date
+    name: Line = Field(min_length=3, max_length=120, schema_extra={"examples": ["Spring 2027"]})
+    window_start: Day
+    window_end: Day
     max_cycle_length: Literal[2, 3] = 3
     prefer: Literal["none", "more_firms", "more_swaps"] = Field(
         default="more_firms",
         description="Among optimal clearings: serve more firms, or prefer more 2-way swaps.")
-    answer_days: int = Field(default=7, ge=1, le=60,
+    answer_days: Count = Field(default=7, ge=1, le=60,
                              description="Days members have to answer a proposal.")
-    members: list[str] | None = Field(
+    members: list[ExternalId] | None = Field(
         default=None, max_length=1000,
         description="External ids of the members taking part; all members when omitted.")
 
 
 class ParticipationIn(SQLModel):
-    business: str = Field(max_length=80, description="Slug of your business in the round.")
-    take_part: bool = True
-    intern_ids: list[int] = Field(default_factory=list, max_length=10,
-                                  description="User ids of the interns you would send.")
-    capacity: int = Field(default=1, ge=0, le=10,
+    business: Line = Field(max_length=80, description="Slug of your business in the round.")
+    take_part: Flag = True
+    intern_ids: list[Id] = Field(default_factory=list, max_length=10,
+                                 description="User ids of the interns you would send.")
+    capacity: Count = Field(default=1, ge=0, le=10,
                           description="How many cycles you join (one intern each).")
 
 
 class AnswerIn(SQLModel):
-    business: str = Field(max_length=80, description="Slug of your business in the cycle.")
-    accept: bool
+    business: Line = Field(max_length=80, description="Slug of your business in the cycle.")
+    accept: Flag
 
 
 class ProcessExplained(SQLModel):

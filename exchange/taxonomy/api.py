@@ -17,12 +17,15 @@ from sqlmodel import Field, Session, SQLModel
 
 from exchange.accounts.deps import PlatformAdmin
 from exchange.deps import SessionDep
+from exchange.fields import Count, Line
 from exchange.openapi import Problem
 from exchange.profiles.matrix import LEVEL_NAMES, NEED_NAMES
 from exchange.taxonomy import service
 from exchange.taxonomy.models import Department, IndustryPublic, Process
 
 router = APIRouter(prefix="/api/v1", tags=["taxonomy"])
+
+MAX_OFFSET = 100_000  # far beyond the taxonomy; an offset the database can hold
 
 # -- schemas ----------------------------------------------------------------------------------
 
@@ -98,20 +101,20 @@ class ProcessList(SQLModel):
 class ProcessCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    department: str = Field(max_length=40, description="Department key, e.g. marketing")
-    key: str = Field(max_length=50, description="snake_case, unique in the department; the "
-                     "full key becomes `department.key` and never changes")
-    name: str = Field(max_length=100)
-    description: str = Field(max_length=300, description="One sentence")
-    complexity: int = Field(ge=1, le=3)
+    department: Line = Field(max_length=40, description="Department key, e.g. marketing")
+    key: Line = Field(max_length=50, description="snake_case, unique in the department; the "
+                      "full key becomes `department.key` and never changes")
+    name: Line = Field(max_length=100)
+    description: Line = Field(max_length=300, description="One sentence")
+    complexity: Count = Field(ge=1, le=3)
 
 
 class ProcessUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=100)
-    description: str | None = Field(default=None, max_length=300)
-    complexity: int | None = Field(default=None, ge=1, le=3)
+    name: Line | None = Field(default=None, max_length=100)
+    description: Line | None = Field(default=None, max_length=300)
+    complexity: Count | None = Field(default=None, ge=1, le=3)
     # Not part of the documented body: there only to answer a clear message to a client that
     # tries to rename a key, instead of "extra inputs are not permitted".
     key: SkipJsonSchema[Any] = Field(default=None, exclude=True)
@@ -128,16 +131,16 @@ class ProcessUpdate(BaseModel):
 class DepartmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    key: str = Field(max_length=40, description="snake_case; prefixes its processes' keys")
-    name: str = Field(max_length=80)
-    description: str = Field(max_length=300, description="One sentence")
+    key: Line = Field(max_length=40, description="snake_case; prefixes its processes' keys")
+    name: Line = Field(max_length=80)
+    description: Line = Field(max_length=300, description="One sentence")
 
 
 class DepartmentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=80)
-    description: str | None = Field(default=None, max_length=300)
+    name: Line | None = Field(default=None, max_length=80)
+    description: Line | None = Field(default=None, max_length=300)
 
 
 def _industry(node: service.IndustryNode) -> IndustryPublic:
@@ -180,7 +183,7 @@ def _next(request: Request, total: int, offset: int, limit: int) -> str | None:
 def list_industries(
     request: Request,
     session: SessionDep,
-    q: Annotated[str, Query(max_length=service.QUERY_MAX_LENGTH,
+    q: Annotated[Line, Query(max_length=service.QUERY_MAX_LENGTH,
                             description="Words of the title or a code (prefix): `design`, "
                             "`7410`, `74`, `M`. Empty lists the whole level.")] = "",
     level: Annotated[Literal["section", "division", "group", "class", "any"],
@@ -241,11 +244,11 @@ def read_taxonomy(
 def list_processes(
     request: Request,
     session: SessionDep,
-    department: Annotated[str | None, Query(max_length=40,
+    department: Annotated[Line | None, Query(max_length=40,
                                             description="Only this department's")] = None,
     include_retired: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ProcessList:
     """Processes in taxonomy order (department, then position), paginated."""
     processes, total = service.list_processes(
