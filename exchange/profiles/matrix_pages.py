@@ -4,8 +4,9 @@ and exporting the matrix (and the whole profile) as files."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -52,6 +53,7 @@ class EditorRow:
     retired: bool
     values: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
+    recorded: bool = False  # a stored cell that says something (a level, an offer, a need)
 
 
 @dataclass
@@ -64,6 +66,60 @@ class EditorDepartment:
     @property
     def error_count(self) -> int:
         return sum(len(r.errors) for r in self.rows)
+
+    @property
+    def runs(self) -> bool:
+        """The business runs this department: it recorded something in one of its processes."""
+        return any(r.recorded for r in self.rows)
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    """What the editor shows: by department (the ones the business runs first, the others
+    folded) or the whole grid on one page; optionally only processes matching a search, or
+    only those with something recorded."""
+
+    whole_grid: bool = False
+    query: str = ""
+    only_recorded: bool = False
+    # Nothing recorded yet: the first fill is the whole grid at once, not a page of folds.
+    automatic: bool = False
+
+    @classmethod
+    def from_query(cls, params: Any) -> MatrixView:
+        return cls(whole_grid=params.get("view") == "all",
+                   query=" ".join(str(params.get("q", "")).split())[:80],
+                   only_recorded=params.get("recorded") == "1")
+
+    @property
+    def filtering(self) -> bool:
+        return bool(self.query) or self.only_recorded
+
+    def keeps(self, row: EditorRow) -> bool:
+        if self.only_recorded and not row.recorded:
+            return False
+        wanted = self.query.casefold()
+        return not wanted or wanted in row.name.casefold() or wanted in \
+            row.description.casefold()
+
+    def apply(self, departments: list[EditorDepartment]) -> list[EditorDepartment]:
+        """Rows filtered (rows with errors always stay), empty departments dropped; by
+        department, the ones the business runs first."""
+        out = []
+        for dept in departments:
+            rows = [r for r in dept.rows if r.errors or self.keeps(r)]
+            if rows:
+                out.append(EditorDepartment(dept.key, dept.name, dept.description, rows))
+        if not self.whole_grid:
+            # Whether it runs is judged on all its rows, not only the ones shown.
+            runs = {d.key for d in departments if d.runs}
+            out.sort(key=lambda d: d.key not in runs)  # stable: taxonomy order within
+        return out
+
+
+def _recorded(row: matrix_service.GridRow) -> bool:
+    cell = row.cell
+    return cell is not None and (cell.level > 0 or cell.offer or cell.need > 0)
 
 
 def _stored_values(row: matrix_service.GridRow) -> dict[str, Any]:
@@ -97,6 +153,7 @@ def _editor(
                 values=values,
                 errors={f: errors[f"cell.{key}.{f}"] for f in (*EDITABLE, "process")
                         if f"cell.{key}.{f}" in errors},
+                recorded=_recorded(row),
             ))
         out.append(EditorDepartment(dept.department.key, dept.department.name,
                                     dept.department.description, rows))
@@ -119,12 +176,22 @@ def _summary(departments: list[EditorDepartment], errors: dict[str, str]) -> lis
 def _editor_page(
     request: Request, session: Session, business: Business, role: BusinessRole,
     *, submitted: dict[str, dict[str, Any]] | None = None, failed: ValidationFailed | None = None,
+    view: MatrixView | None = None,
 ) -> Response:
     errors = failed.by_field() if failed else {}
-    departments = _editor(matrix_service.grid(session, business), submitted, errors)
+    view = view or MatrixView.from_query(request.query_params)
+    every = _editor(matrix_service.grid(session, business), submitted, errors)
+    runs = {d.key for d in every if d.runs}
+    if not runs and not view.whole_grid:
+        view = replace(view, whole_grid=True, automatic=True)
+    departments = view.apply(every)
     return render(request, "profiles/matrix_edit.html", {
         "business": business,
         "departments": departments,
+        "view": view,
+        "runs": runs,
+        "process_count": sum(len(d.rows) for d in every),
+        "shown_count": sum(len(d.rows) for d in departments),
         "can_edit": _can_edit(role),
         "level_names": matrix_service.LEVEL_NAMES,
         "need_names": matrix_service.NEED_NAMES,
@@ -151,6 +218,9 @@ def save_matrix(
     """Saves every row the form sent in one transaction (rows it did not send, such as retired
     processes shown read-only, stay as they are); one bad cell and nothing is saved."""
     rows = transfer.rows_from_form(form.multi_items())
+    # Where the form came from (a department's own form, the whole grid, a filter), to go back.
+    back = MatrixView.from_query(form)
+    department = str(form.get("department") or "")[:80]
     try:
         result = transfer.import_matrix(session, membership.business, rows, merge=True)
     except ValidationFailed as exc:
@@ -159,12 +229,21 @@ def save_matrix(
         submitted = {r.cell["process"]: {f: r.cell.get(f, "") for f in EDITABLE}
                      for r in rows}
         return _editor_page(request, session, membership.business, membership.role,
-                            submitted=submitted, failed=exc)
-    slug = membership.business.slug
+                            submitted=submitted, failed=exc, view=back)
+    url = f"/businesses/{membership.business.slug}/matrix" + _query(back)
+    if department and not back.whole_grid:
+        url += f"#dept-{quote(department)}"
     if result.changed == 0:
-        return redirect(request, f"/businesses/{slug}/matrix", "Nothing changed.", "info")
+        return redirect(request, url, "Nothing changed.", "info")
     cells = "1 cell" if result.changed == 1 else f"{result.changed} cells"
-    return redirect(request, f"/businesses/{slug}/matrix", f"Matrix saved: {cells} changed.")
+    return redirect(request, url, f"Matrix saved: {cells} changed; the rest is as it was.")
+
+
+def _query(view: MatrixView) -> str:
+    params = {k: v for k, v in (("view", "all" if view.whole_grid else ""),
+                                ("q", view.query), ("recorded", "1" if view.only_recorded
+                                                    else "")) if v}
+    return "?" + urlencode(params) if params else ""
 
 
 # -- heatmap and side by side ----------------------------------------------------------------

@@ -292,3 +292,74 @@ def test_follow_up_form_report_charts_and_filters_fit_a_phone(
     heights = desktop.evaluate(_CHART_TEXT_PX)
     assert min(heights) >= 12 and max(heights) <= 24
     screenshot(desktop, "ux-report-desktop")
+
+
+# -- 5: the matrix by department, the ones the business runs first ---------------------------
+
+
+def _grid(page: Page, control: str, process: str):  # type: ignore[no-untyped-def]
+    return page.get_by_label(f"{control}, {process}", exact=True)
+
+
+def test_the_matrix_shows_the_departments_run_first_filters_and_saves_per_department(
+    make_page: Callable[..., Page]
+) -> None:
+    page = make_page()
+    _sign_up(page, "Kavya Menon")
+    slug = _list_business(page, "Menon Logistics", size="matrix")
+    # Nothing recorded yet: the whole grid, saved together, as the first fill.
+    expect(page.locator(".mx-viewswitch")).to_contain_text("Nothing recorded yet")
+    _grid(page, "Level today", "Content marketing").select_option("5")
+    _grid(page, "Need to learn", "Recruitment").select_option("3")
+    page.get_by_role("button", name="Save strengths and needs").click()
+    expect(page.get_by_role("status").first).to_contain_text("Matrix saved: 2 cells changed")
+
+    # Now Marketing and Human resources come first, open; the other departments are folded.
+    page.goto(f"/businesses/{slug}/matrix")
+    departments = page.locator("fieldset.mx-dept > legend").all_inner_texts()
+    assert departments[:2] == ["Marketing", "Human resources"]
+    finance = page.locator("details.mx-fold").filter(has_text="Finance")
+    expect(finance).not_to_have_attribute("open", "")
+    expect(_grid(page, "Level today", "Bookkeeping")).to_be_hidden()
+    folded_height = page.evaluate("document.documentElement.scrollHeight")
+    screenshot(page, "ux-matrix-by-department-desktop")
+    assert_accessible(page)
+
+    # The one-page grid is still there, and much longer.
+    page.get_by_role("link", name="The whole grid on one page").click()
+    expect(page.get_by_role("button", name="Save strengths and needs")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollHeight") > 3 * folded_height
+    page.goto(f"/businesses/{slug}/matrix")
+
+    # Save one department; what was changed in another (opened) one is kept, not lost.
+    finance.locator("summary").click()
+    _grid(page, "Level today", "Bookkeeping").select_option("3")
+    _grid(page, "Level today", "Search engine optimisation").select_option("2")
+    expect(page.locator("#mx-changes-marketing")).to_have_text(
+        "1 process changed, not saved yet")
+    page.get_by_role("button", name=re.compile("^Save Marketing")).click()
+    expect(page).to_have_url(re.compile(rf"/businesses/{slug}/matrix#dept-marketing$"))
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Matrix saved: 2 cells changed; the rest is as it was.")
+    expect(_grid(page, "Level today", "Search engine optimisation")).to_have_value("2")
+    expect(_grid(page, "Level today", "Bookkeeping")).to_have_value("3")  # Finance runs now
+    expect(_grid(page, "Need to learn", "Recruitment")).to_have_value("3")  # untouched
+
+    # The filter box and "only what I recorded".
+    page.get_by_label("Find a process").fill("search engine")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.locator("table.mx-table tbody tr")).to_have_count(1)
+    expect(page.get_by_role("status").filter(has_text="processes shown")).to_contain_text(
+        "1 of ")
+    page.get_by_label("Find a process").fill("")
+    page.get_by_label("Only what I recorded").check()
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.locator("table.mx-table tbody tr")).to_have_count(4)
+    screenshot(page, "ux-matrix-recorded-desktop")
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+    page.goto(f"/businesses/{slug}/matrix")
+    _no_sideways_scroll(page)
+    screenshot(page, "ux-matrix-by-department-phone")
+    page.locator("#fold-sales").scroll_into_view_if_needed()
+    screenshot(page, "ux-matrix-folded-phone", full_page=False)

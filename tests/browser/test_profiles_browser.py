@@ -107,7 +107,8 @@ def test_owner_lists_a_business_fills_the_matrix_and_round_trips_it_as_csv(
     page.get_by_role("button", name="Save strengths and needs").click()
 
     expect(page).to_have_url(re.compile(rf"/businesses/{slug}/matrix$"))
-    expect(page.get_by_role("status").first).to_contain_text("Matrix saved: 2 cells changed.")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Matrix saved: 2 cells changed; the rest is as it was.")
     expect(_grid_control(page, "Level today", "Content marketing")).to_have_value("5")
     expect(_grid_control(page, "Offers to host", "Content marketing")).to_be_checked()
     expect(_grid_control(page, "Need to learn", "Recruitment")).to_have_value("3")

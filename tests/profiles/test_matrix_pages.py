@@ -48,6 +48,68 @@ def _make_networks_only(session: Session, business: Business) -> None:
 # -- the grid editor -------------------------------------------------------------------------
 
 
+def _department_order(html: str) -> list[str]:
+    return re.findall(r'<fieldset id="dept-([a-z_]+)"', html)
+
+
+def test_the_departments_afreen_runs_come_first_and_the_others_are_folded(
+    client: Client, afreen: User, afreen_firm: Business
+) -> None:
+    html = client.login(afreen).get(f"/businesses/{afreen_firm.slug}/matrix").text
+    order = _department_order(html)
+    assert order[:2] == ["marketing", "hr"]  # the two she recorded something in
+    assert len(order) > 10  # the others are there, folded
+    folded = re.findall(r'<details class="mx-fold" id="fold-([a-z_]+)">', html)
+    assert "marketing" not in folded and "hr" not in folded
+    assert set(folded) == set(order[2:])
+    # Each department has its own form and its own save button.
+    assert html.count('<input type="hidden" name="department" value="') == len(order)
+    assert ">Save Marketing<" in html
+
+
+def test_the_filter_and_only_what_was_recorded(
+    client: Client, afreen: User, afreen_firm: Business
+) -> None:
+    client.login(afreen)
+    html = client.get(f"/businesses/{afreen_firm.slug}/matrix?q=search+engine").text
+    assert 'name="cell.marketing.seo.level"' in html
+    assert 'name="cell.marketing.content_marketing.level"' not in html
+    assert _department_order(html) == ["marketing"]
+    assert 'value="search engine"' in html  # the box keeps the words
+    html = client.get(f"/businesses/{afreen_firm.slug}/matrix?recorded=1").text
+    assert 'name="cell.marketing.content_marketing.level"' in html
+    assert 'name="cell.marketing.seo.level"' not in html  # nothing recorded there
+    assert "processes shown." in html
+
+
+def test_saving_one_department_keeps_the_rest_and_returns_to_it(
+    client: Client, session: Session, afreen: User, afreen_firm: Business
+) -> None:
+    before = _cells(session, afreen_firm)
+    r = client.login(afreen).submit(f"/businesses/{afreen_firm.slug}/matrix", {
+        "department": "marketing", "q": "search engine",
+        "cell.marketing.seo.level": "2", "cell.marketing.seo.need": "1",
+        "cell.marketing.seo.target_level": "", "cell.marketing.seo.evidence": ""})
+    assert r.status_code == 303
+    assert r.headers["location"] == (f"/businesses/{afreen_firm.slug}/matrix?q=search+engine"
+                                     "#dept-marketing")
+    after = _cells(session, afreen_firm)
+    assert after["marketing.seo"] == (2, False, 1, None, None)
+    assert {k: v for k, v in after.items() if k != "marketing.seo"} == {
+        k: v for k, v in before.items() if k != "marketing.seo"}
+
+
+def test_the_whole_grid_on_one_page_is_still_there(
+    client: Client, afreen: User, afreen_firm: Business
+) -> None:
+    html = client.login(afreen).get(f"/businesses/{afreen_firm.slug}/matrix?view=all").text
+    assert 'class="mx-fold"' not in html
+    assert 'name="department"' not in html
+    assert html.count('method="post" action="/businesses/') == 1
+    assert ">Save strengths and needs<" in html
+    assert _department_order(html)[:2] != ["marketing", "hr"]  # taxonomy order
+
+
 def test_afreen_sees_her_grid_grouped_by_department(
     client: Client, afreen: User, afreen_firm: Business
 ) -> None:
@@ -81,7 +143,8 @@ def test_afreen_saves_several_rows_at_once(
     assert cells["marketing.seo"] == (3, True, 0, 4, "First page for 12 terms")
     assert cells["marketing.content_marketing"] == (2, False, 3, 4, None)
     assert cells["marketing.paid_advertising"][0] == 5  # rows not sent stay as they were
-    assert "Matrix saved: 2 cells changed." in client.get(r.headers["location"]).text
+    assert "Matrix saved: 2 cells changed; the rest is as it was." in client.get(
+        r.headers["location"]).text
 
 
 def test_unticking_offer_and_zeroing_a_row_clears_it(
@@ -177,7 +240,7 @@ def test_meera_the_intern_reads_the_grid_without_controls(
     assert r.status_code == 200
     assert "Only owners and managers can" in r.text
     assert "<select" not in r.text
-    assert 'action="/businesses/' + afreen_firm.slug + '/matrix"' not in r.text
+    assert 'method="post" action="/businesses/' + afreen_firm.slug + '/matrix"' not in r.text
     assert "75% of new clients come from paid ads" in r.text
 
 
