@@ -78,6 +78,11 @@ def make_engine(url: str, *, sqlite_immediate: bool = True, **kwargs: Any) -> En
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            # An in-memory database lives in one connection (SingletonThreadPool), which takes
+            # no queue-pool sizing: the schema-only apps of the fuzz tests use one.
+            for option in ("pool_size", "max_overflow", "pool_timeout"):
+                kwargs.pop(option, None)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
