@@ -71,8 +71,10 @@ _PRICING_ROUNDS = 60
 # Small independent parts are solved together in MILPs of up to this many cycles.
 _BATCH_CYCLES = 500
 _PRICING_COLUMNS_PER_FIRM = 2
-# Work bound of one pricing round (walks of the pruned network, about 0.1 s per million).
-_PRICING_WALKS = 4_000_000
+# Work bound of an exact pricing round (walks of the pruned network, about 0.2 s per million).
+_PRICING_WALKS = 15_000_000
+# Up to this many walks a pricing solve also enumerates everything once, for greedy's selection.
+_GREEDY_WALKS = 20_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -1043,16 +1045,26 @@ def _priced_edges(graph: RoundGraph, prices: FloatArray, threshold: float) -> Bo
     return keep
 
 
-def _pricing_threshold(graph: RoundGraph, prices: FloatArray, floor: float) -> float | None:
-    """The lowest threshold ≥ ``floor`` (as −threshold: ``floor`` = 0 means "every positive
-    cycle") whose pruned network stays within _PRICING_WALKS walks; None if even the highest
-    useful one does not. Bounds each pricing round's work, so a round cannot overrun the clock."""
-    top = float(graph.weights.max()) * 3
-    for threshold in (floor, *(floor - top * 2.0**-k for k in range(12, -1, -1))):
-        walks = _walk_count(_restricted(graph, _priced_edges(graph, prices, threshold)))
-        if walks <= _PRICING_WALKS:
-            return threshold
-    return None
+def _edge_bound(graph: RoundGraph, prices: FloatArray) -> float:
+    """An upper bound on every selection's total that needs no cycles, for any prices u ≥ 0.
+
+    Each member of a cycle is the source of exactly one of its edges, so a cycle's reduced
+    weight w − Σ u is at most Σ over its members f of m_f = max(0, best w(f→·) − u_f); hence
+    w·x = u·(A x) + Σ x_c r_c ≤ u·b + Σ_f b_f·m_f. With LP prices m_f is small, so this stays
+    close to the LP bound when pricing cannot afford to look at every cycle.
+    """
+    n = len(graph.firm_ids)
+    best_out = np.zeros(n)
+    np.maximum.at(best_out, graph.sources, graph.weights - prices[graph.sources])
+    capacities = graph.capacities.astype(np.float64)
+    return float(prices @ capacities + capacities @ np.maximum(best_out, 0.0))
+
+
+def _within_pricing_budget(graph: RoundGraph, prices: FloatArray, threshold: float) -> bool:
+    """Whether pricing at this threshold walks at most _PRICING_WALKS paths: each round's work
+    is bounded, so a round cannot overrun the clock by much."""
+    pruned = _restricted(graph, _priced_edges(graph, prices, threshold))
+    return _walk_count(pruned) <= _PRICING_WALKS
 
 
 def _cycles_priced_above(
@@ -1111,6 +1123,14 @@ def _price_cycles(
     n = len(graph.firm_ids)
     capacities = graph.capacities.astype(np.float64)
     candidates = enumerate_cycles(_restricted(graph, _top_edges(graph, _SEED_EDGES)))
+    if _walk_count(graph) <= _GREEDY_WALKS:
+        # Where all cycles still fit in memory, greedy's own selection is a candidate too, so
+        # that the answer is never worse than greedy's, even if pricing stops early.
+        every = enumerate_cycles(graph)
+        picked = greedy_selection(every.members, every.weights, graph.capacities)
+        candidates = _merge(candidates, CandidateCycles(
+            every.members[picked], every.lengths[picked], every.weights[picked]))
+        del every
     bound, dual_now, converged = math.inf, math.inf, False
     prices, lp_values = np.zeros(n), np.zeros(len(candidates))
     for _ in range(_PRICING_ROUNDS):
@@ -1126,16 +1146,22 @@ def _price_cycles(
             if lp is None:
                 break
             prices[binding], lp_values = lp
-        threshold = _pricing_threshold(graph, prices, 0.0)
-        if threshold is None:
-            break
-        positive, reduced = _cycles_priced_above(graph, prices, threshold)
-        if threshold == 0.0:
+        bound = min(bound, _edge_bound(graph, prices))
+        exact = _within_pricing_budget(graph, prices, 0.0)
+        if exact:
+            positive, reduced = _cycles_priced_above(graph, prices, 0.0)
             # Σ max(0, r) over every cycle: the positive ones are all in `positive`.
             dual_now = float(prices @ capacities + np.maximum(reduced, 0.0).sum())
             bound = min(bound, dual_now)
-        elif len(positive) == 0:
-            break  # nothing above a positive threshold, and 0 is out of reach: stop here
+        else:
+            # Too many edges still look promising under these prices to price them all: look
+            # among each firm's edges of largest reduced weight only (a heuristic round; only
+            # an exact one can end the pricing).
+            ranked = replace(graph, weights=graph.weights - prices[graph.sources])
+            pool = _restricted(graph, _top_edges(ranked, _SEED_EDGES))
+            positive, reduced = _cycles_priced_above(pool, prices, -1e-9)
+            if len(positive) == 0:
+                break  # nothing found and no exact round within reach: stop here
         # Only the most promising columns join, so that each LP stays small (the classic rule:
         # a few per firm per round); the others price in again later if they still should.
         most = _PRICING_COLUMNS_PER_FIRM * n
@@ -1145,7 +1171,7 @@ def _price_cycles(
                                        positive.weights[top])  # fmt: skip
         merged = _merge(candidates, positive)
         report("pricing", 0.0, bound)
-        if len(merged) == len(candidates) and threshold == 0.0:
+        if len(merged) == len(candidates) and exact:
             converged = True  # no cycle prices in: the LP is optimal over all cycles
             break
         candidates = merged
@@ -1157,7 +1183,7 @@ def _price_cycles(
     value = float(candidates.weights[incumbent].sum())
     tolerance = TIE_TOLERANCE * float(candidates.weights.max())
     wanted = dual_now - value + tolerance
-    if _pricing_threshold(graph, prices, wanted) != wanted:
+    if not _within_pricing_budget(graph, prices, wanted):
         return _Priced(candidates, bound, complete=False)  # too many to look at: not proven
     near, _ = _cycles_priced_above(graph, prices, wanted)
     return _Priced(_merge(candidates, near), bound, complete=True)
@@ -1208,10 +1234,13 @@ def solve_round(
 
     def report(stage: str, value: float, bound: float) -> None:
         if progress is not None:
+            upper = bound * scale
+            if priced is not None and not priced.complete:
+                upper = priced.bound  # the candidates' own bound says nothing about the rest
             progress(SolveProgress(time.perf_counter() - started, value * scale,
-                                   max(bound, value) * scale, stage))  # fmt: skip
+                                   max(upper, value * scale), stage))  # fmt: skip
 
-    priced = None
+    priced: _Priced | None = None
     if _walk_count(graph) > _ENUMERATION_WALKS:
         # Pricing may use half of the time: the rest goes to the exact solve over what it found
         # (a selection from an incomplete candidate set is still feasible, and the pricing's
