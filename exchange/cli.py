@@ -280,8 +280,13 @@ def create_admin(
 @outbox_app.command("list")
 def outbox_list(
     limit: Annotated[int, typer.Option(help="How many of the newest messages.")] = 20,
+    show_secrets: Annotated[bool, typer.Option(
+        "--show-secrets",
+        help="Print reset and invitation links in full (development: the outbox is your "
+             "mailbox). Without it they are hidden, as on /admin/outbox.")] = False,
 ) -> None:
     """Print the newest e-mails in the outbox, one JSON object per line."""
+    from exchange.logs import hide_secrets
     from exchange.notifications.models import OutboxEmail
 
     with Session(make_engine(get_settings().database_url)) as session:
@@ -293,7 +298,7 @@ def outbox_list(
                 "id": row.id, "to": row.to_address, "subject": row.subject,
                 "created_at": row.created_at.isoformat(),
                 "sent_at": row.sent_at.isoformat() if row.sent_at else None,
-                "body": row.body_text,
+                "body": row.body_text if show_secrets else hide_secrets(row.body_text),
             }))
 
 

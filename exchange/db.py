@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
+from exchange import security
 from exchange.config import Settings
 
 log = logging.getLogger("exchange.db")
@@ -78,6 +79,7 @@ def make_engine(url: str, *, sqlite_immediate: bool = True, **kwargs: Any) -> En
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            security.create_private_file(Path(parsed.database))  # 0600, not the umask's 0644
         else:
             # An in-memory database lives in one connection (SingletonThreadPool), which takes
             # no queue-pool sizing: the schema-only apps of the fuzz tests use one.

@@ -19,6 +19,17 @@ def redact(text: str) -> str:
     return TOKEN_PATTERN.sub(MASK, text)
 
 
+_TOKEN_PARTS = re.compile(r"(pie_[a-z]+_)[A-Za-z0-9_\-]{8,}")
+HIDDEN = "[secret hidden]"
+
+
+def hide_secrets(text: str) -> str:
+    """For people who may read a message but not use its links (a platform admin reading the
+    outbox): every token loses its secret part but keeps its kind, e.g. `pie_r_[secret hidden]`
+    for a reset link, so the reader still sees what the message was."""
+    return _TOKEN_PARTS.sub(lambda m: m.group(1) + HIDDEN, text)
+
+
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         _redact_record(record)

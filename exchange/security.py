@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 import secrets
 from collections.abc import Iterable
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -98,3 +100,16 @@ def csrf_token_valid(secret_key: str, nonce: str | None, submitted: str | None,
     if not nonce or not submitted:
         return False
     return hmac.compare_digest(csrf_token_for(secret_key, nonce, session_token), submitted)
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` empty, readable and writable by its owner only (0600), unless it exists.
+
+    For the SQLite database: SQLite would create it with the process umask (usually 0644), and
+    it holds e-mailed secret links until they are sent; its -wal and -shm files take the same
+    mode from it. An empty file is a valid empty SQLite database."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)

@@ -1,4 +1,4 @@
-"""The development mailbox: platform admins read the e-mail outbox here."""
+"""The development mailbox: platform admins read the e-mail outbox here, secret links hidden."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from exchange.accounts.deps import PlatformAdmin
 from exchange.deps import SessionDep
+from exchange.logs import hide_secrets
 from exchange.notifications.models import OutboxEmail
 from exchange.web.csrf import verify_csrf
 from exchange.web.render import render
@@ -20,4 +21,8 @@ def outbox(request: Request, session: SessionDep, admin: PlatformAdmin) -> Respo
     messages = session.exec(
         select(OutboxEmail).order_by(col(OutboxEmail.id).desc()).limit(100)
     ).all()
-    return render(request, "admin/outbox.html", {"messages": messages})
+    # A live reset or invitation link would let the admin take over the recipient's account:
+    # the page shows every message with its secrets hidden (developers: `exchange outbox list
+    # --show-secrets` on the machine itself).
+    bodies = {m.id: hide_secrets(m.body_text) for m in messages}
+    return render(request, "admin/outbox.html", {"messages": messages, "bodies": bodies})

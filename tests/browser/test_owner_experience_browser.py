@@ -99,8 +99,8 @@ def test_the_owner_copies_the_invitation_link_of_the_served_address_and_the_inte
         _no_sideways_scroll(owner)
 
         # The e-mail carries the same served address.
-        mails = [json.loads(line) for line in
-                 unconfigured_server.run_cli("outbox", "list").stdout.splitlines()]
+        outbox = unconfigured_server.run_cli("outbox", "list", "--show-secrets")
+        mails = [json.loads(line) for line in outbox.stdout.splitlines()]
         invitation_mail = next(m for m in mails if m["to"] == intern_email)
         assert link in invitation_mail["body"]
 
