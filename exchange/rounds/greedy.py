@@ -11,6 +11,8 @@ keeps the two modules free of an import cycle.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import numpy.typing as npt
 
@@ -60,6 +62,7 @@ def improve_selection(
     pool: IntArray,
     *,
     max_moves: int,
+    deadline: float | None = None,
 ) -> BoolArray:
     """Local search: put one candidate cycle in, take out what blocks it, refill, keep if better.
 
@@ -68,7 +71,8 @@ def improve_selection(
     already freed it), put the candidate in, then refill greedily — heaviest first — with
     ``pool`` cycles through the firms that were freed. The move is kept when the total grows,
     otherwise undone. This is the classic "swap one out, two in" of kidney-exchange heuristics,
-    generalised to capacities; it is deterministic (no clock, no randomness).
+    generalised to capacities; it is deterministic (no randomness; the clock only when a
+    ``deadline`` is given).
     """
     chosen = chosen.copy()
     rows = members.tolist()
@@ -103,7 +107,11 @@ def improve_selection(
                 remaining[f] += 1
                 at_firm[f].discard(c)
 
-    for c in candidates[:max_moves].tolist():
+    for move, c in enumerate(candidates[:max_moves].tolist()):
+        # Under a time limit the clock may cut the search short (without one, it never does:
+        # the result must not depend on the machine's speed).
+        if deadline is not None and move % 256 == 0 and time.perf_counter() > deadline:
+            break
         if chosen[c]:
             continue
         firms = [f for f in rows[c] if f >= 0]

@@ -69,6 +69,8 @@ _ENUMERATION_WALKS = 6_000_000
 # Column generation starts from the cycles among each firm's heaviest edges, in and out.
 _SEED_EDGES = 12
 _PRICING_ROUNDS = 60
+# The share of the time limit pricing may use; the rest is for the exact solve over its cycles.
+_PRICING_SHARE = 0.5
 # Small independent parts are solved together in MILPs of up to this many cycles.
 _BATCH_CYCLES = 500
 _PRICING_COLUMNS_PER_FIRM = 2
@@ -772,7 +774,7 @@ def _solve_total(
         promising = promising[np.lexsort((promising, -reduced[promising]))]
         if n_cycles > _LOCAL_SEARCH_FROM:
             best = improve_selection(members, weights, capacities, best, promising, pool,
-                                     max_moves=_LOCAL_SEARCH_MOVES)  # fmt: skip
+                                     max_moves=_LOCAL_SEARCH_MOVES, deadline=deadline)  # fmt: skip
     value = float(weights @ best)
     report("lp", value, lp_bound)
 
@@ -1248,7 +1250,9 @@ def solve_round(
         # Pricing may use half of the time: the rest goes to the exact solve over what it found
         # (a selection from an incomplete candidate set is still feasible, and the pricing's
         # bound still holds for every cycle).
-        pricing_deadline = None if time_limit is None else started + float(time_limit) / 2
+        pricing_deadline = (
+            None if time_limit is None else started + float(time_limit) * _PRICING_SHARE
+        )
         priced = _price_cycles(graph, pricing_deadline, report)
         enumerated = priced.candidates
     else:
