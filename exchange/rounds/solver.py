@@ -50,7 +50,7 @@ _PERTURBATION = 1e-5
 # network is enumerated in slices instead of one huge array.
 _PATH_CHUNK = 2_000_000
 _CAPACITY_CLAMP = 2**31 - 1
-# HiGHS statuses as scipy's milp reports them.
+# How a HiGHS run ended, as _maximise reports it.
 _MILP_OPTIMAL = 0
 _MILP_LIMIT = 1
 _MILP_OTHER = 2
