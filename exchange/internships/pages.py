@@ -368,12 +368,18 @@ async def propose(request: Request, member: BusinessManager, session: SessionDep
     if form.get("action") == "suggest":
         _suggest_dates(session, shown)
         return again(200, {})
+    not_chosen = {"intern_id": f"The intern must be a member of {home.name} with the intern "
+                                f"role: choose who you send."}
     try:
+        intern_id = _int(form, "intern_id")
         proposal = ProposalIn.model_validate(
-            {**data, "host": host.slug, "intern_id": _int(form, "intern_id") or 0})
+            {**data, "host": host.slug, "intern_id": intern_id})
     except ValueError as exc:
         failed = ValidationFailed.from_pydantic(exc)
-        return again(422, _form_errors(failed, kept))
+        errors = _form_errors(failed, kept)
+        if "intern_id" in errors and intern_id is None:
+            errors.update(not_chosen)
+        return again(422, errors)
     except ValidationFailed as exc:
         return again(422, exc.by_field())
     try:
