@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import uuid
-from collections.abc import Awaitable, Callable
-
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from exchange import health
 from exchange.accounts import api as accounts_api
 from exchange.accounts import pages as accounts_pages
-from exchange.config import Settings, get_settings, public_base_url_var
+from exchange.config import Settings, get_settings
 from exchange.db import engine_for
 from exchange.deps import integer_path_params_in_range, plain_text_params
 from exchange.errors import install_error_handlers
@@ -41,13 +37,12 @@ from exchange.profiles import api as profiles_api
 from exchange.profiles import matrix_api, matrix_pages, members_api, members_pages
 from exchange.profiles import pages as profiles_pages
 from exchange.ratelimit import RateLimitHeaders
+from exchange.requestid import RequestId
 from exchange.rounds import api as rounds_api
 from exchange.rounds import pages as rounds_pages
 from exchange.taxonomy import api as taxonomy_api
 from exchange.taxonomy import pages as taxonomy_pages
 from exchange.web import pages as web_pages
-
-log = logging.getLogger("exchange.requests")
 
 API_DESCRIPTION = """
 The Peer Internship Exchange API. Businesses that do not compete lend each other their best
@@ -116,17 +111,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_idempotency(app)  # every /api POST, and its header in the schema
     install_network_docs(app)
 
-    @app.middleware("http")
-    async def request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        public_base_url_var.set(settings.public_base_url)
-        request.state.request_id = rid
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = rid
-        log.info("%s %s %s rid=%s", request.method, request.url.path, response.status_code, rid)
-        return response
+    app.add_middleware(RequestId, public_base_url=settings.public_base_url)
 
     install_guards(app, settings.max_body_bytes)  # outside everything that reads a body
 

@@ -7,7 +7,6 @@ Both routes call the same services as the pages (``exchange.matching.serving``).
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -90,8 +89,10 @@ class SuggestionOut(BaseModel):
             score=suggestion.score,
             learn_value=suggestion.learn_value,
             teach_value=suggestion.teach_value,
-            learn=[ProcessContributionOut(**asdict(c)) for c in suggestion.learn],
-            teach=[ProcessContributionOut(**asdict(c)) for c in suggestion.teach],
+            learn=[ProcessContributionOut.model_validate(c, from_attributes=True)
+                   for c in suggestion.learn],
+            teach=[ProcessContributionOut.model_validate(c, from_attributes=True)
+                   for c in suggestion.teach],
         )
 
 
