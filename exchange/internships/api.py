@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from exchange.accounts.deps import CurrentUser
@@ -139,15 +139,16 @@ def list_internships(
     cursor: Annotated[IdParam | None, Query(
         description="From the `next` link: continue after this internship id")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-) -> InternshipPage:
+) -> Response:
     """Internships you take part in, newest first (by id, so pages never shift)."""
     rows, more = views.list_page(session, user, states=state or [], role=role,
                                  business=business, before_id=cursor, limit=limit)
     next_url = None
     if more and rows:
         next_url = str(request.url.include_query_params(cursor=rows[-1].id, limit=limit))
-    return InternshipPage(items=views.public_page(session, rows, user),
-                          next=next_url)
+    page = InternshipPage(items=views.public_page(session, rows, user), next=next_url)
+    # Serialised once in pydantic's core, not again through FastAPI's dict-and-json.dumps path.
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.get("/internships/duration-suggestion", response_model=DurationOut,

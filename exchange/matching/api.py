@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from exchange.deps import SessionDep
@@ -145,7 +145,7 @@ def list_suggestions(
     same_region: SameRegion = False,
     common_language: CommonLanguage = False,
     isic_depth: Depth = "group",
-) -> SuggestionPage:
+) -> Response:
     """Businesses that do not compete with yours, best mutual score first, each with the
     processes that drive it in both directions. A business never sees itself, firms excluded
     either way, competitors (same industry at `isic_depth` and overlapping markets), or firms
@@ -161,11 +161,14 @@ def list_suggestions(
     next_url = None
     if len(found) > limit and offset + limit < MAX_DEPTH:
         next_url = str(request.url.include_query_params(offset=offset + limit, limit=limit))
-    return SuggestionPage(
+    page = SuggestionPage(
         business=membership.business.slug,
         items=[SuggestionOut.of(item.partner, item.suggestion) for item in found[:limit]],
         next=next_url,
     )
+    # Serialised once, in pydantic's core: the page is the largest read of the API (~25 kB),
+    # and FastAPI's own path (to Python dicts, then json.dumps) cost a fifth of the request.
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.get(
