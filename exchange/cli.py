@@ -79,6 +79,10 @@ def serve(
         uvicorn.run(
             "exchange.main:create_app", factory=True, host=host, port=port, reload=reload,
             workers=None if reload else workers, proxy_headers=True,
+            # A worker process imports the whole app (numpy, scipy) before it can answer the
+            # supervisor's first ping; on a busy machine that takes longer than uvicorn's 5 s,
+            # and the supervisor would kill and respawn it over and over.
+            timeout_worker_healthcheck=60,
         )
     finally:
         if runner is not None:
