@@ -115,7 +115,9 @@ class RejectedOut(BaseModel):
 class SyncOut(BaseModel):
     dry_run: bool
     atomic: bool
-    applied: bool = Field(description="Whether anything was written")
+    applied: bool = Field(description="Whether anything was written: false for a dry run, a "
+                                      "refused atomic sync, or a sync where every member was "
+                                      "unchanged, owner-managed or rejected")
     counts: dict[str, int]
     created: list[str]
     updated: list[str]
@@ -216,7 +218,10 @@ def sync_members(
     (`field`, `message`) and the others apply. With `atomic=true` any problem means nothing is
     written and a 422 names `members[i].field`. Members created here are network-managed until
     an owner claims them; members with owners are never edited by the network
-    (`owner_managed`)."""
+    (`owner_managed`). `applied` is true only when something was written.
+
+    **Canonical cells:** a cell with level 0, need 0, no offer and no target says nothing and
+    is not stored, so a read-back omits it (and sending it again changes nothing)."""
     result = sync.sync_members(session, context.network, data.members, dry_run=dry_run,
                                atomic=atomic)
     if atomic and result.report.rejected:
@@ -287,7 +292,10 @@ def read_member(
                summary="Remove a member from the network (members:write)")
 def remove_member(context: MembersWrite, session: SessionDep, external_id: ExternalId
                   ) -> Response:
-    """Ends the membership only: the business and its profile stay on the exchange."""
+    """Ends the membership, never the business. A member with owners stays on the exchange as
+    it is. A network-managed member (never claimed) is archived — no longer public, suggested
+    or in rounds — and syncing the same id again revives that same business (listed under
+    `created`)."""
     service.remove_member(session, context.network, external_id)
     return Response(status_code=204)
 

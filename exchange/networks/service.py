@@ -40,7 +40,7 @@ from exchange.networks.models import (
 )
 from exchange.notifications.email import queue_email
 from exchange.profiles import service as profiles_service
-from exchange.profiles.models import Business, BusinessMembership
+from exchange.profiles.models import Business, BusinessMembership, ExternalRef
 
 INVITATION_TOKEN_PREFIX = "pie_ninv_"  # noqa: S105 - a readable prefix, not a secret
 INVITATION_TTL = timedelta(days=14)
@@ -218,15 +218,46 @@ def announce_owner_edits(session: Session, event: DomainEvent) -> None:
                                    change="edited", fields=event.data.get("changed", [])))
 
 
+def removed_source(network: Network) -> str:
+    """The `business_external_refs` source under which a network's removed managed members
+    are remembered, so that syncing the id again revives the same business (sync.py)."""
+    return f"network-removed:{network.id}"
+
+
 def remove_member(session: Session, network: Network, external_id: str) -> MemberView:
+    """End the membership, never the business. A business the network managed (created by its
+    sync, never claimed) has nobody else to keep it: it is archived — out of the directory,
+    suggestions and rounds — and remembered under the network's id, so that syncing that id
+    again revives the same business instead of creating a second one."""
     view = member_by_external_id(session, network, external_id)
     if view is None:
         raise NotFound("No member with this id in the network.")
+    business = view.business
     session.delete(view.member)
-    _touch(session, view.business)  # the business itself stays
+    session.flush()
+    if view.member.managed_by_network and not _has_owners(session, business) and not (
+            session.exec(select(NetworkMember.id).where(
+                NetworkMember.business_id == business.id)).first()):
+        business.archived_at = business.archived_at or utcnow()
+        assert business.id is not None
+        session.add(ExternalRef(source=removed_source(network), external_id=external_id,
+                                business_id=business.id))
+        for invitation in session.exec(select(NetworkInvitation).where(
+                NetworkInvitation.network_id == network.id,
+                NetworkInvitation.business_id == business.id,
+                col(NetworkInvitation.accepted_at).is_(None),
+                col(NetworkInvitation.revoked_at).is_(None))):
+            invitation.revoked_at = utcnow()  # nobody may claim an archived listing
+            session.add(invitation)
+    _touch(session, business)
     session.flush()
     emit(session, member_event("member.removed", network, view))
     return view
+
+
+def _has_owners(session: Session, business: Business) -> bool:
+    return session.exec(select(BusinessMembership.id).where(
+        BusinessMembership.business_id == business.id)).first() is not None
 
 
 def add_member(session: Session, network: Network, business: Business, external_id: str,

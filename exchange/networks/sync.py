@@ -10,7 +10,12 @@ import JSON shape (exchange/profiles/importer.py does the validating and writing
 - **Ownership.** Members the sync creates are network-managed. A member with owners (who
   joined by consent, or claimed their listing) is never edited by the network: it is reported
   under `owner_managed`, untouched.
-- Members missing from the payload are left alone (remove one with DELETE).
+- Members missing from the payload are left alone (remove one with DELETE). Removing a member
+  the network manages archives its business; syncing the same id again revives that business
+  (reported under `created`), never a second one.
+- `applied` is true only when something was written (a created or updated member).
+- Cells with level 0, need 0, no offer and no target say nothing and are not stored: the
+  canonical form leaves them out, and a read-back omits them.
 - Every created or updated member emits `member.updated` (exchange/events.py), which becomes a
   webhook delivery in the same transaction.
 """
@@ -22,12 +27,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from exchange.db import utcnow
 from exchange.errors import FieldError
 from exchange.events import emit
 from exchange.networks import service
 from exchange.networks.models import Network, NetworkMember
 from exchange.profiles.importer import ImportReport, import_businesses
-from exchange.profiles.models import Business
+from exchange.profiles.models import Business, ExternalRef
 
 MAX_MEMBERS = 1000
 
@@ -38,13 +44,20 @@ class NetworkKeying:
 
     network: Network
     managed: dict[int, bool] = field(default_factory=dict)
+    # Members this network removed (their businesses archived), by id: syncing one again
+    # revives the same business.
+    removed: dict[str, ExternalRef] = field(default_factory=dict)
 
     def load(self, session: Session) -> dict[str, int]:
         rows = session.exec(select(NetworkMember.external_id, NetworkMember.business_id,
                                    NetworkMember.managed_by_network)
                             .where(NetworkMember.network_id == self.network.id)).all()
         self.managed = {business_id: managed for _, business_id, managed in rows}
-        return {external_id: business_id for external_id, business_id, _ in rows}
+        self.removed = {ref.external_id: ref for ref in session.exec(select(ExternalRef).where(
+            ExternalRef.source == service.removed_source(self.network)))}
+        known = {ref.external_id: ref.business_id for ref in self.removed.values()}
+        known.update({external_id: business_id for external_id, business_id, _ in rows})
+        return known
 
     def link(self, session: Session, external_id: str, business: Business) -> None:
         assert business.id is not None and self.network.id is not None
@@ -71,10 +84,35 @@ def sync_members(session: Session, network: Network, records: list[Any], *,
         trial = import_businesses(session, records, dry_run=True, keying=NetworkKeying(network))
         if trial.rejected:
             return SyncResult(trial, applied=False)
-    report = import_businesses(session, records, dry_run=dry_run, keying=NetworkKeying(network))
+    keying = NetworkKeying(network)
+    report = import_businesses(session, records, dry_run=dry_run, keying=keying)
+    _revive(session, keying, report, dry_run=dry_run)
     if not dry_run:
         _announce(session, network, report)
-    return SyncResult(report, applied=not dry_run)
+    # Honest: `applied` says whether anything was written, not whether we were allowed to.
+    return SyncResult(report, applied=not dry_run and bool(report.created or report.updated))
+
+
+def _revive(session: Session, keying: NetworkKeying, report: ImportReport, *,
+            dry_run: bool) -> None:
+    """Members removed earlier and synced again: the same business comes back, unarchived,
+    as a network-managed member (reported under `created`: the membership is new)."""
+    for bucket in (report.updated, report.unchanged):
+        for external_id in [x for x in bucket if x in keying.removed]:
+            bucket.remove(external_id)
+            report.created.append(external_id)
+            if dry_run:
+                continue
+            ref = keying.removed[external_id]
+            business = session.get(Business, ref.business_id)
+            assert business is not None and keying.network.id is not None
+            business.archived_at = None
+            business.updated_at = utcnow()  # the matching index reloads it
+            session.add(business)
+            session.add(NetworkMember(network_id=keying.network.id, business_id=business.id,
+                                      external_id=external_id, managed_by_network=True))
+            session.delete(ref)
+    session.flush()
 
 
 def _announce(session: Session, network: Network, report: ImportReport) -> None:
