@@ -16,6 +16,7 @@ from exchange.config import get_settings
 from exchange.db import make_engine
 from exchange.jobs import wire
 from exchange.matching.commands import match_command
+from exchange.networks.commands import networks_app
 
 app = typer.Typer(
     help="Peer Internship Exchange: run the service and manage its data.",
@@ -32,6 +33,7 @@ rounds_app = typer.Typer(help="Exchange rounds: clear a network in 2-way swaps a
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(rounds_app, name="rounds")
 app.command("match")(match_command)
+app.add_typer(networks_app, name="networks")
 
 
 def _fail(message: str) -> None:

@@ -25,6 +25,7 @@ from exchange.loadshed import install_load_shedding
 from exchange.logs import install_redaction
 from exchange.matching import api as matching_api
 from exchange.matching import pages as matching_pages
+from exchange.networks import admin_api as networks_admin_api
 from exchange.networks import api as networks_api
 from exchange.networks import internships_api as networks_internships_api
 from exchange.networks import pages as networks_pages
@@ -48,8 +49,18 @@ API_DESCRIPTION = """
 The Peer Internship Exchange API. Businesses that do not compete lend each other their best
 practices by hosting each other's employees as interns.
 
-**Authentication.** Send `Authorization: Bearer <token>` with a personal API token (`pie_pat_…`,
-created on your account page).
+**Authentication.** Send `Authorization: Bearer <token>` with one of:
+
+- a **personal API token** (`pie_pat_…`, created on your account page): acts as you, for your
+  businesses, internships and rounds (platform admins also reach `/api/v1/admin/networks`);
+- a **network API key** (`pie_net_…`, created by a network admin or with `exchange networks keys
+  create`): for one partner network's routes under `/api/v1/networks/{slug}`, within its
+  scopes (`members:read`, `members:write`, `matches:read`, `internships:read`, `rounds:write`,
+  `reports:read`, `webhooks:manage`); any other network answers 404. Keys are rate-limited
+  (see the `RateLimit` headers); every POST accepts an `Idempotency-Key`.
+
+Lists page with `next` links (follow them until null). Webhook payloads are described in the
+`webhooks` section.
 
 **Errors** are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) `application/problem+json`
 documents with `type`, `title`, `status`, `detail` and, for invalid input, an `errors` list naming
@@ -72,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     networks_api.router,
     networks_internships_api.router,
     networks_webhooks_api.router,
+    networks_admin_api.router,
     rounds_api.router,
     web_pages.router,
     accounts_pages.router,

@@ -64,16 +64,14 @@ def create_network(request: Request, admin: PlatformAdmin, session: SessionDep,
                    admin_email: FormStr = "") -> Response:
     form = {"name": name, "slug": slug, "description": description, "admin_email": admin_email}
     try:
-        network = service.create_network(session, admin, name=name, slug=slug,
-                                         description=description)
-        if admin_email.strip():
-            try:
-                service.appoint_admin(session, network, admin_email)
-            except ValidationFailed as exc:
-                raise ValidationFailed.single("admin_email", exc.errors[0].message) from exc
+        network = service.create_network_with_admins(
+            session, admin, name=name, slug=slug, description=description,
+            admin_emails=[admin_email] if admin_email.strip() else [])
     except ValidationFailed as exc:
         session.rollback()
-        return _admin_page(request, session, status_code=422, errors=exc.by_field(), form=form)
+        errors = {("admin_email" if k == "admins[0]" else k): v
+                  for k, v in exc.by_field().items()}
+        return _admin_page(request, session, status_code=422, errors=errors, form=form)
     return redirect(request, "/admin/networks", f"Network {network.name} created.")
 
 

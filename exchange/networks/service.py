@@ -57,7 +57,7 @@ class InvitationGone(ExchangeError):
 # -- networks and admins ------------------------------------------------------------------------
 
 
-def create_network(session: Session, creator: User, *, name: str, slug: str = "",
+def create_network(session: Session, creator: User | None, *, name: str, slug: str = "",
                    description: str = "") -> Network:
     name = " ".join(name.split())
     slug = slug.strip().lower() or profiles_service.slugify(name)
@@ -74,8 +74,38 @@ def create_network(session: Session, creator: User, *, name: str, slug: str = ""
     if errors:
         raise ValidationFailed(errors)
     network = Network(name=name, slug=slug, description=description.strip(),
-                      created_by_id=creator.id)
+                      created_by_id=creator.id if creator else None)
     session.add(network)
+    session.flush()
+    return network
+
+
+def create_network_with_admins(session: Session, creator: User | None, *, name: str,
+                               admin_emails: list[str], slug: str = "",
+                               description: str = "") -> Network:
+    """What a platform admin does to start a network (the admin page, `exchange networks
+    create`, `POST /api/v1/admin/networks`): the network and its admins, or nothing — every
+    problem named (`admins[i]` for an e-mail without an account)."""
+    errors: list[FieldError] = []
+    try:
+        network: Network | None = create_network(session, creator, name=name, slug=slug,
+                                                 description=description)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+        network = None
+    people = []
+    for i, email in enumerate(admin_emails):
+        user = accounts_service.get_user_by_email(session, email.strip())
+        if user is None:
+            errors.append(FieldError(f"admins[{i}]", "no account has this e-mail address; ask "
+                                                     "the person to sign up first"))
+        elif user not in people:
+            people.append(user)
+    if errors or network is None:
+        raise ValidationFailed(errors)
+    for user in people:
+        assert network.id is not None and user.id is not None
+        session.add(NetworkAdmin(network_id=network.id, user_id=user.id))
     session.flush()
     return network
 

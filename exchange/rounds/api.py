@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from exchange.accounts.deps import CurrentUser
@@ -91,11 +92,29 @@ def create_round(body: RoundCreate, context: RoundsWrite, session: SessionDep) -
     return round_public(session, round_, context.network.slug)
 
 
-@router.get("/networks/{network_slug}/rounds", response_model=list[RoundPublic],
-            summary="The network's rounds, newest first")
-def list_rounds(context: RoundsWrite, session: SessionDep) -> list[RoundPublic]:
-    return [round_public(session, r, context.network.slug)
-            for r in service.rounds_of(session, context.network)]
+class RoundPage(BaseModel):
+    items: list[RoundPublic]
+    next: str | None = Field(description="URL of the next page, or null on the last page")
+
+
+@router.get("/networks/{network_slug}/rounds", response_model=RoundPage,
+            summary="The network's rounds, newest first, in pages")
+def list_rounds(
+    request: Request, response: Response, context: RoundsWrite, session: SessionDep,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1,
+                                        description="From a `next` link")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> RoundPage:
+    """Follow `next` until it is null; the `Link: <…>; rel="next"` header carries the same
+    URL."""
+    found = service.rounds_of(session, context.network, before_id=before, limit=limit + 1)
+    page = found[:limit]
+    next_url = None
+    if len(found) > limit and page[-1].id is not None:
+        next_url = str(request.url.include_query_params(before=page[-1].id, limit=limit))
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return RoundPage(items=[round_public(session, r, context.network.slug) for r in page],
+                     next=next_url)
 
 
 @router.get("/networks/{network_slug}/rounds/{round_id}", response_model=RoundPublic,

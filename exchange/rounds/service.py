@@ -105,9 +105,16 @@ def get_round(session: Session, network: Network, round_id: int) -> ExchangeRoun
     return found
 
 
-def rounds_of(session: Session, network: Network) -> list[ExchangeRound]:
-    return list(session.exec(select(ExchangeRound).where(
-        ExchangeRound.network_id == network.id).order_by(col(ExchangeRound.id).desc())).all())
+def rounds_of(session: Session, network: Network, *, before_id: int | None = None,
+              limit: int | None = None) -> list[ExchangeRound]:
+    """Newest first; `before_id`/`limit` page through them (the API's `next` links)."""
+    statement = select(ExchangeRound).where(ExchangeRound.network_id == network.id)
+    if before_id is not None:
+        statement = statement.where(col(ExchangeRound.id) < before_id)
+    statement = statement.order_by(col(ExchangeRound.id).desc())
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.exec(statement).all())
 
 
 def visible_round_for_member(session: Session, round_id: int, user: User) -> ExchangeRound:

@@ -70,6 +70,11 @@ PROTECTED: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/networks"): ADMIN,
     ("POST", "/admin/networks"): Rule("admin", {"name": "Intruders Club"}),
     ("POST", "/admin/networks/{network_slug}/admins"): Rule("admin", {"email": "x@example.com"}),
+    # Platform admins over the API (personal token): everyone else gets 404.
+    ("GET", "/api/v1/admin/networks"): ADMIN,
+    ("POST", "/api/v1/admin/networks"): Rule("admin", {"name": "Intruders Club"}),
+    ("POST", "/api/v1/admin/networks/{network_slug}/keys"):
+        Rule("admin", {"name": "x", "scopes": ["members:read"]}),
     ("GET", "/network-invitations/{token}"): USER,
     ("POST", "/network-invitations/{token}"): Rule("user", {"answer": "accept"}),
 }

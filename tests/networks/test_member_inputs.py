@@ -98,3 +98,25 @@ def test_exchange_import_reads_the_same_model(tmp_path: Path, monkeypatch: pytes
     assert "rejected #1 (crm-bad)" in result.stderr
     assert "hosting_capacity:" in result.stderr and "country:" in result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["created"] == 1
+
+
+@pytest.mark.parametrize("value", ["2026-01-01", "2026-01-01T00:00:00", "0", "yesterday"])
+def test_updated_since_needs_a_moment_with_its_time_zone(api: Client, value: str) -> None:
+    """Issue 17.3: a naive or numeric moment was a 500."""
+    r = api.get(f"{BASE}/members", params={"updated_since": value})
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["updated_since"]
+
+
+def test_updated_since_with_a_time_zone_works(api: Client) -> None:
+    api.put(f"{BASE}/members", json={"members": [member_record("crm-1")]})
+    r = api.get(f"{BASE}/members", params={"updated_since": "2020-01-01T00:00:00+05:30"})
+    assert r.status_code == 200 and [m["external_id"] for m in r.json()["items"]] == ["crm-1"]
+
+
+@pytest.mark.parametrize("path", ["reports", "reports.csv"])
+def test_report_periods_are_dates_not_numbers(api: Client, path: str) -> None:
+    """Issue 17.11: `until=0` was read as 1970-01-01."""
+    r = api.get(f"{BASE}/{path}", params={"until": "0"})
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["until"]
+    assert api.get(f"{BASE}/{path}", params={"until": "2026-12-31"}).status_code == 200
