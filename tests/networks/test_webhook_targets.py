@@ -6,7 +6,7 @@ followed and only a short, sanitised excerpt of an answer is kept."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Connection
 from sqlmodel import Session, select
 
+from exchange.accounts.models import User
 from exchange.config import Mode, Settings
 from exchange.networks import targets, webhooks
 from exchange.networks.models import Network, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -203,3 +204,13 @@ def test_the_address_rule_in_every_spelling() -> None:
     assert targets.refusal_for_url("https://crm.example.org/h") is None
     assert targets.literal_address("0x7f.0.0.1") == targets.literal_address("127.0.0.1")
     assert targets.literal_address("crm.example.org") is None
+
+
+def test_the_webhooks_page_refuses_an_internal_target_with_the_reason(
+    make_client: Callable[..., Client], nina: User, pune_chamber: Network, session: Session,
+) -> None:
+    r = make_client(nina).submit("/networks/pune-chamber/webhooks",
+                                 {"url": "http://169.254.169.254/latest/meta-data/"})
+    assert r.status_code == 422
+    assert "must be a public internet address" in r.text and "cloud metadata" in r.text
+    assert session.exec(select(WebhookEndpoint)).all() == []
