@@ -53,8 +53,10 @@ class Settings(BaseSettings):
 
     # Capacity of each web worker process (exchange/loadshed.py, db.pool_options): requests
     # running at once (each holds one pooled database connection), requests waiting for a
-    # slot, and how long one may wait before it is answered 503 with Retry-After.
-    max_concurrent_requests: int = Field(default=16, ge=1)
+    # slot, and how long one may wait before it is answered 503 with Retry-After. 8: the work
+    # is CPU-bound under one GIL; more at once only makes each admitted request slower (at 16,
+    # a saturated 2-core machine let an admitted request run past 5 s).
+    max_concurrent_requests: int = Field(default=8, ge=1)
     max_queued_requests: int = Field(default=64, ge=0)
     queue_timeout_seconds: float = Field(default=1.0, gt=0)
     # Connections beyond the running requests: an Idempotency-Key claim is a second one.
