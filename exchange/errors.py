@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from exchange import field_messages
@@ -194,6 +195,18 @@ def _render_html_error(request: Request, status: int, title: str, detail: str) -
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers (RFC 9110 `Allow`): Starlette names only those of the first
+    route that matched the path, while GET and POST of one path are often two routes."""
+    methods: set[str] = set()
+    path = request.scope.get("path", "")
+    for route in iter_route_contexts(request.app.routes):
+        pattern = getattr(route.route, "path_regex", None)
+        if pattern is not None and pattern.match(path):
+            methods |= set(route.methods or ())
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ExchangeError)
     async def _exchange_error(request: Request, exc: ExchangeError) -> Response:
@@ -226,6 +239,9 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "There is nothing at this address."
         elif status == 405:
             detail = "This address does not accept that method."
+        headers = dict(exc.headers or {})
+        if status == 405:
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
         if wants_problem_json(request):
             body = {
                 "type": PROBLEM_BASE + title.lower().replace(" ", "-"),
@@ -233,8 +249,10 @@ def install_error_handlers(app: FastAPI) -> None:
                 "status": status,
                 "detail": detail,
             }
-            return problem_response(status, body, dict(exc.headers or {}))
-        return _render_html_error(request, status, title, detail)
+            return problem_response(status, body, headers)
+        page = _render_html_error(request, status, title, detail)
+        page.headers.update(headers)
+        return page
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -72,7 +72,7 @@ def _plain(number: float) -> str:
 
 @dataclass(frozen=True)
 class _StrictNumber:
-    """JSON numbers only (no `true` or `"2"`; for integers no `2.0` either), finite, within
+    """JSON numbers only (no `true` or `"2"`; an integer may be written `2.0`), finite, within
     [minimum, maximum]. A field narrows the range with its own `Field(ge=…, le=…)`, which
     pydantic applies to the number inside (bounds written into the type's own `Annotated` would
     be dropped silently once a field adds its own: so the type checks its range itself)."""
@@ -87,8 +87,8 @@ class _StrictNumber:
             raise ValueError(f"must be {kind}, not true or false")
         if isinstance(value, str) and not _reading_form.get():
             raise ValueError(f"must be {kind}, not text")
-        if self.integer and isinstance(value, float) and not _reading_form.get():
-            raise ValueError("must be an integer")
+        # An integral float (`2.0`) is an integer to JSON Schema, and pydantic takes it as one;
+        # `2.5` is refused by pydantic's own integer check.
         return value
 
     def check_range(self, value: float) -> float:
@@ -189,6 +189,8 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 # spaces, `Prose` keeps line breaks.
 TEXT_PATTERN = (r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
                 r"\u202a-\u202e\u2066-\u2069]*$")
+# In a path nothing is whitespace-tolerant (exchange/deps.py `plain_text_params`).
+PATH_TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
 _PROSE_WHITESPACE = frozenset("\n")
 # Every character `refused_character` may refuse (Cc is exactly U+0000…U+001F and U+007F…U+009F).
 _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

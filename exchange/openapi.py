@@ -45,7 +45,7 @@ from sqlmodel import SQLModel
 
 from exchange.deps import ID_MAX, ID_MIN, PATH_TEXT_MAX
 from exchange.errors import PROBLEM_JSON, ExchangeError
-from exchange.fields import TEXT_PATTERN
+from exchange.fields import PATH_TEXT_PATTERN
 
 API_PREFIX = "/api/"
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -126,7 +126,28 @@ def document_problems(app: FastAPI, document: dict[str, Any]) -> None:
                 _document_operation(route, operation)
 
     _drop_unreferenced(document, ("HTTPValidationError", "ValidationError"))
+    _json_bounds(document.get("components", {}).get("schemas", {}))
     document_links(document)
+
+
+_JSON_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum",
+                "lt": "exclusiveMaximum"}
+
+
+def _json_bounds(node: Any) -> None:
+    """pydantic writes a field's own bounds on an optional strict number (`Count | None =
+    Field(ge=1, le=3650)`, exchange/fields.py) under their Python names, where JSON Schema
+    readers ignore them; they are the field's real bounds, so they become `minimum`/`maximum`."""
+    if isinstance(node, dict):
+        if node.get("type") in ("integer", "number"):
+            for python_name, json_name in _JSON_BOUNDS.items():
+                if python_name in node:
+                    node[json_name] = node.pop(python_name)
+        for value in node.values():
+            _json_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _json_bounds(value)
 
 
 def _model_schemas(model: type[SQLModel]) -> dict[str, Any]:
@@ -182,7 +203,7 @@ def _document_id_ranges(operation: dict[str, Any]) -> None:
             schema.setdefault("maximum", ID_MAX)
         elif parameter.get("in") == "path" and schema.get("type") == "string":
             schema.setdefault("maxLength", PATH_TEXT_MAX)
-            schema.setdefault("pattern", TEXT_PATTERN)
+            schema.setdefault("pattern", PATH_TEXT_PATTERN)
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:

@@ -48,7 +48,7 @@ def _businesses(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Business)).one()
 
 
-@pytest.mark.parametrize("capacity", ["2", True, 2.0])
+@pytest.mark.parametrize("capacity", ["2", True, 2.5])
 def test_hosting_capacity_is_a_json_integer(api: Callable[[User], Client], session: Session,
                                             afreen: User, capacity: Any) -> None:
     r = api(afreen).post("/api/v1/businesses", json={**NEW_BUSINESS,
@@ -122,3 +122,13 @@ def test_a_body_nested_50000_deep_is_a_client_error(api: Callable[[User], Client
 def test_text_in_a_path_is_bounded(api: Callable[[User], Client], afreen: User) -> None:
     r = api(afreen).get("/api/v1/businesses/" + "a" * 5_000)
     assert fields_of(r) == {"slug": "must be at most 200 characters"}
+
+
+def test_a_method_not_allowed_lists_every_method_of_the_path(
+        api: Callable[[User], Client], afreen: User) -> None:
+    """RFC 9110: `Allow` names what the resource supports — GET and POST of /me/tokens are two
+    routes, and Starlette named only the first."""
+    r = api(afreen).put("/api/v1/me/tokens")
+    assert r.status_code == 405
+    assert {"GET", "POST"} <= set(r.headers["allow"].split(", "))
+    assert "allow" in {k.lower() for k in api(afreen).request("TRACE", "/healthz").headers}

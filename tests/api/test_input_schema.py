@@ -79,6 +79,8 @@ def _problem(where: str, schema: dict[str, Any]) -> str | None:
     kind = schema["type"]
     if "enum" in schema or "const" in schema:
         return None
+    if {"ge", "le", "gt", "lt"} & set(schema):
+        return "bounds under pydantic's names, which JSON Schema readers ignore"
     if kind == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
         if low is None or high is None:
