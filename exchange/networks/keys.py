@@ -14,13 +14,14 @@ from exchange.accounts.models import User
 from exchange.config import Settings
 from exchange.db import touch, utcnow
 from exchange.errors import NotFound
+from exchange.fields import Line
 from exchange.networks.models import Network, NetworkApiKey, Scope
 
 KEY_PREFIX = "pie_net_"
 
 
 class ApiKeyCreate(SQLModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(max_length=100)  # no control or bidi-override characters
     scopes: list[Scope] = Field(min_length=1, description="What the key may do")
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
