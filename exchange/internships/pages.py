@@ -306,6 +306,8 @@ def _propose_context(session: SessionDep, matching: MatchingDep, home: Business,
     assert user.id is not None
     return {
         "home": home, "host": host, "answer": answer, "host_q": host_q,
+        # A competitor gets the refusal's words and no send button (the POST refuses it too).
+        "offer": service.proposal_offer(session, home, host) if host is not None else None,
         "matches": (find_businesses(session, user.id, host_q, exclude_id=home.id)
                     if host_q and host is None else []),
         "interns": views.interns_of(session, home),

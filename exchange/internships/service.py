@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import func, or_, update
@@ -256,26 +256,81 @@ def _check_agreement(session: Session, data: AgreementIn, *, today: date,
     return processes
 
 
+class _Party(Protocol):
+    """A business as the competition rule needs it: a database Business or a suggestion's
+    Partner."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def name(self) -> str: ...
+
+
 def competition_reason(session: Session, home: Business, host: Business) -> str | None:
     """Why these two may not exchange, in words safe to show the home side; None if they may.
 
     The matching engine's own rule on the same records the index uses: exclusions either way
     (worded "not available", never "they excluded you") and same industry with overlapping
     markets ("same ISIC group 731; both serve Pune")."""
+    return _competition_reasons(session, [(home, host)])[0]
+
+
+def _competition_reasons(session: Session, pairs: Sequence[tuple[_Party, _Party]]
+                         ) -> list[str | None]:
+    """:func:`competition_reason` for several (home, host) pairs, the records loaded once."""
     from exchange.matching.competition import industry_and_market_reason
     from exchange.matching.serving import index_key, records_of
 
-    assert home.id is not None and host.id is not None
-    records = records_of(session, [home.id, host.id])
-    a, b = records.get(home.id), records.get(host.id)
-    if a is None or b is None:
-        return "archived businesses take part in no internships"
-    if index_key(host.id) in a.excluded or index_key(home.id) in b.excluded:
-        return f"{host.name} is not available for internships with {home.name}"
-    reason = industry_and_market_reason(a, b)
-    if reason is not None:
-        return f"{home.name} and {host.name} compete ({reason})"
-    return None
+    if not pairs:
+        return []
+    ids = {b.id for pair in pairs for b in pair}
+    assert None not in ids
+    records = records_of(session, [i for i in ids if i is not None])
+    reasons: list[str | None] = []
+    for home, host in pairs:
+        assert home.id is not None and host.id is not None
+        a, b = records.get(home.id), records.get(host.id)
+        if a is None or b is None:
+            reasons.append("archived businesses take part in no internships")
+        elif index_key(host.id) in a.excluded or index_key(home.id) in b.excluded:
+            reasons.append(f"{host.name} is not available for internships with {home.name}")
+        elif (reason := industry_and_market_reason(a, b)) is not None:
+            reasons.append(f"{home.name} and {host.name} compete ({reason})")
+        else:
+            reasons.append(None)
+    return reasons
+
+
+def refusal_words(reason: str) -> str:
+    """The sentence the API answers with (409) when a proposal is refused for `reason`."""
+    return f"No internship is possible: {reason}."
+
+
+@dataclass(frozen=True)
+class ProposalOffer:
+    """Whether `home` may propose an internship at `host`, decided here once for every page
+    that links to proposing (profile, propose form, suggestions, pair page): pages show the link
+    or the send button only when `possible`, else `reason` — the API's own refusal sentence."""
+
+    home: Any
+    host: Any
+    possible: bool
+    reason: str | None
+
+
+def proposal_offers(session: Session, pairs: Sequence[tuple[_Party, _Party]]
+                    ) -> list[ProposalOffer]:
+    """One :class:`ProposalOffer` per (home, host) pair, from :func:`competition_reason`'s rule
+    — the check :func:`propose` makes — so a page never offers what the service refuses."""
+    return [ProposalOffer(home, host, reason is None,
+                          None if reason is None else refusal_words(reason))
+            for (home, host), reason in zip(pairs, _competition_reasons(session, pairs),
+                                            strict=True)]
+
+
+def proposal_offer(session: Session, home: Business, host: _Party) -> ProposalOffer:
+    return proposal_offers(session, [(home, host)])[0]
 
 
 def _busy_internship(session: Session, intern_id: int, *, other_than: int | None) -> bool:
@@ -335,7 +390,7 @@ def propose(session: Session, proposer: User, home: Business, host: Business, da
         raise ValidationFailed(errors)
     reason = competition_reason(session, home, host)
     if reason is not None:
-        raise Conflict(f"No internship is possible: {reason}.")
+        raise Conflict(refusal_words(reason))
     if _busy_internship(session, data.intern_id, other_than=None):
         raise Conflict("This intern already has an accepted or active internship.")
     _check_capacity(session, host, data.start_date, data.end_date, None)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from exchange.accounts.deps import CurrentUser
 from exchange.deps import SessionDep
+from exchange.internships import service as internships_service
 from exchange.matching.serving import (
     MatchingDep,
     NotMatchable,
@@ -59,10 +60,15 @@ def suggestions_page(
                 why_answer = explain_for(session, matching, business, why_matches[0], options)
     except NotMatchable:
         archived = True
+    # A narrower ISIC depth than the internship rule's can list a competitor: its card says why
+    # no proposal is possible instead of offering one.
+    offers = {o.host.id: o for o in internships_service.proposal_offers(
+        session, [(business, item.partner) for item in suggestions])}
     return render(request, "matching/suggestions.html", {
         "business": business,
         "options": options,
         "suggestions": suggestions,
+        "offers": offers,
         "archived": archived,
         "why": why,
         "why_answer": why_answer,
@@ -90,5 +96,6 @@ def pair_page(
         "other": other,
         "options": options,
         "answer": answer,
+        "offer": internships_service.proposal_offer(session, business, other),
         "role": membership.role,
     })

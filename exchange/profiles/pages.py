@@ -12,6 +12,7 @@ from exchange.accounts.deps import CurrentUser
 from exchange.deps import SessionDep
 from exchange.errors import ValidationFailed
 from exchange.fields import form_input
+from exchange.internships import service as internships_service
 from exchange.profiles import directory
 from exchange.profiles import matrix as matrix_service
 from exchange.profiles import service as profiles_service
@@ -130,10 +131,12 @@ def business_page(
         "language_names": [language_name(c) or c for c in business.languages],
         "mine": [b for b, _ in profiles_service.businesses_of(session, user)
                  if b.id != business.id],
-        # Businesses the viewer runs that could send an intern here.
-        "senders": [b for b, r in profiles_service.businesses_of(session, user)
-                    if b.id != business.id and r.value in ("owner", "manager")
-                    and b.archived_at is None],
+        # Businesses the viewer runs that could send an intern here, each with whether it may
+        # (a competitor may not: the page says why instead of offering what would be refused).
+        "offers": internships_service.proposal_offers(
+            session, [(b, business) for b, r in profiles_service.businesses_of(session, user)
+                      if b.id != business.id and r.value in ("owner", "manager")
+                      and b.archived_at is None]),
         "level_names": matrix_service.LEVEL_NAMES, "need_names": matrix_service.NEED_NAMES,
     })
 
