@@ -115,3 +115,35 @@ def test_the_competitor_itself_sees_no_offer_on_afreens_profile(
     assert page.status_code == 200
     assert PROPOSE not in page.text
     assert str(service.proposal_offer(session, competitor, afreen_firm).reason) in page.text
+
+
+def test_suggestions_at_a_narrower_isic_depth_explain_instead_of_offering(
+        make_client: Callable[..., Client], session: Session, charlie: User,
+        rajeev: User) -> None:
+    """At ISIC class depth the matcher lists a programmer next to an IT consultancy (same group
+    620); the internship rule still refuses them, so the card and the pair page say why."""
+    from tests.matching_serving import firm
+    from tests.support.factories import AFREEN_CELLS
+
+    home = firm(session, charlie, "Charlie Code Works", AFREEN_CELLS, isic_class="6201")
+    other = firm(session, rajeev, "Pune IT Advisers", isic_class="6202")
+    reason = service.proposal_offer(session, home, other).reason
+    assert reason is not None and "same ISIC group 620" in reason
+    client = make_client(charlie)
+    listed = client.get(f"/businesses/{home.slug}/suggestions?isic_depth=class")
+    assert listed.status_code == 200
+    card = listed.text.split(f'id="partner-{other.slug}"', 1)[1].split('class="ms-actions"', 1)[1]
+    card = card.split("</p>", 1)[0]  # the card's links
+    assert reason in card
+    assert "/internships/new?host=" not in card
+    pair = client.get(f"/businesses/{home.slug}/suggestions/{other.slug}?isic_depth=class")
+    assert pair.status_code == 200 and reason in pair.text
+    assert "/internships/new?host=" not in pair.text
+    # At the default depth they are not suggested at all; a partner who may be proposed to
+    # keeps its link (a design studio: another industry).
+    studio = firm(session, rajeev, "Pune Design Star")
+    listed = client.get(f"/businesses/{home.slug}/suggestions")
+    assert other.name not in listed.text
+    link = f"/businesses/{home.slug}/internships/new?host={studio.slug}"
+    assert link in listed.text
+    assert link in client.get(f"/businesses/{home.slug}/suggestions/{studio.slug}").text
