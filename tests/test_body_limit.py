@@ -7,7 +7,6 @@ and a chunked body without `Content-Length` is cut off at the chunk that crosses
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from exchange.demo.generator import generate_businesses
 from exchange.guards import BodyLimitMiddleware
 from exchange.main import create_app
 from tests.conftest import Client
+from tests.support import aio
 
 LIMIT = 4096
 CHUNK = b"x" * 1024
@@ -87,7 +87,7 @@ def _endless() -> Iterator[bytes]:
 def _call(app: Any, method: str, path: str, headers: dict[str, str], chunks: Iterator[bytes]
           ) -> Wire:
     wire = Wire(chunks)
-    asyncio.run(app(_scope(method, path, headers), wire.receive, wire.send))
+    aio.run(app(_scope(method, path, headers), wire.receive, wire.send))
     return wire
 
 

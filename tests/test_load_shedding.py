@@ -13,6 +13,7 @@ from exchange.db import make_engine
 from exchange.errors import PROBLEM_JSON
 from exchange.loadshed import LoadShedding
 from exchange.main import create_app
+from tests.support import aio
 
 
 async def _slow_app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -27,7 +28,7 @@ def _answers(middleware: LoadShedding, paths: list[str]) -> list[httpx.Response]
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return list(await asyncio.gather(*(client.get(p) for p in paths)))
 
-    return asyncio.run(run())
+    return aio.run(run())
 
 
 def test_requests_beyond_the_limit_and_the_queue_are_answered_busy_at_once() -> None:

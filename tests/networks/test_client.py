@@ -3,7 +3,6 @@ stand-in server that answers 429/503."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +17,7 @@ from exchange.idempotency import IdempotencyRecord
 from exchange.networks.signing import WebhookVerificationError, sign
 from tests.conftest import Client
 from tests.networks.conftest import member_record
+from tests.support import aio
 
 
 class _ThroughTestClient(httpx.BaseTransport):
@@ -132,7 +132,7 @@ def test_the_async_client_pages_through_members(app: FastAPI, api: Client,
                                        network="pune-chamber", transport=transport) as sdk:
             return [m.external_id async for m in sdk.iter_members(page_size=3)]
 
-    assert asyncio.run(run()) == [f"m{i}" for i in range(7)]
+    assert aio.run(run()) == [f"m{i}" for i in range(7)]
 
 
 def test_verify_webhook_returns_the_event_or_refuses() -> None:
@@ -164,4 +164,4 @@ def test_the_client_reads_internships_and_the_report(
                                        transport=httpx.ASGITransport(app=app)) as api:
             return [i.id async for i in api.iter_internships()]
 
-    assert asyncio.run(read_async()) == [one.id]
+    assert aio.run(read_async()) == [one.id]
